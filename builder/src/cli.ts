@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/** The builder's command line: `build` aggregates pings and publishes shards. */
+import { parseArgs } from 'node:util';
+import { runBuild } from './build-command';
+import { loadDefinitions } from './definitions/load-definitions';
+import { InputError } from './input/expand-inputs';
+import { createProgress } from './progress';
+import { openStore, TargetError } from './publish/open-store';
+import { formatReport } from './report';
+
+const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH [options]
+
+Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
+aggregates per build id and per submission date, and publishes them as msgpack shards
+plus index objects. Publishing merges into what the target already holds; a submission
+date already held by a shard is never merged twice.
+
+Options:
+  --input PATH        Input files, directories (read recursively), globs, or - for stdin.
+                      Repeat the flag or list several paths after it.
+  --target TARGET     local        the local R2 bucket served by \`npm run dev\` (wrangler dev)
+                      dir:PATH     the same objects as files under PATH, for inspection
+  --date YYYYMMDD     Keep only pings with this meta.submissionDate.
+  --channels LIST     Comma-separated channels to keep (nightly,aurora,beta,release).
+  --sample FRACTION   Keep pings with meta.sampleId < FRACTION*100 (deterministic). Default 1.
+  --histograms PATH   Histograms.json to use (default: the vendored Firefox 55 definitions).
+  --scalars PATH      Scalars.yaml to use (default: the vendored definitions).
+  --persist-to DIR    Wrangler state folder for --target local (default .wrangler/state).
+  --bucket NAME       R2 bucket name for --target local (default telemetry-aggregates).
+  --report FILE       Also write the build report as JSON to FILE.
+  --quiet             No progress output.
+  -h, --help          Show this help.
+
+Exit status: 0 on success (also when bad pings were skipped; the report counts them),
+2 for unusable arguments, 3 for an unreadable input or unwritable target, 1 otherwise.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command ? 0 : 2;
+  }
+  if (command !== 'build') return usage(`unknown command "${command}"`);
+  let values: ReturnType<typeof parseBuildArgs>;
+  try {
+    values = parseBuildArgs(rest);
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const inputs = [...(values.input ?? []), ...values.positionals];
+  if (inputs.length === 0) return usage('--input is required');
+  if (!values.target) return usage('--target is required');
+  if (values.date !== undefined && !/^\d{8}$/.test(values.date)) return usage(`--date must be YYYYMMDD, got "${values.date}"`);
+  const sample = values.sample === undefined ? 1 : Number(values.sample);
+  if (!Number.isFinite(sample) || sample <= 0 || sample > 1) return usage(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
+  const channels = values.channels?.split(',').map((c) => c.trim()).filter(Boolean);
+  const known = ['nightly', 'aurora', 'beta', 'release'];
+  const unknown = channels?.filter((c) => !known.includes(c)) ?? [];
+  if (unknown.length > 0) return usage(`unknown channel(s): ${unknown.join(', ')}`);
+
+  let store;
+  try {
+    store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket });
+  } catch (error) {
+    if (error instanceof TargetError) return usage(error.message);
+    return fail(3, (error as Error).message);
+  }
+  try {
+    const definitions = await loadDefinitions({ histograms: values.histograms, scalars: values.scalars });
+    const report = await runBuild({
+      inputs,
+      store,
+      definitions,
+      selection: {
+        sampleIdBelow: sample * 100,
+        ...(channels ? { channels: new Set(channels) } : {}),
+        ...(values.date ? { submissionDate: values.date } : {}),
+      },
+      progress: createProgress(process.stderr, values.quiet ?? false),
+      ...(values.report ? { reportFile: values.report } : {}),
+    });
+    process.stderr.write(`${formatReport(report)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError) return fail(3, error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EROFS') return fail(3, (error as Error).message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+function parseBuildArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      input: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      date: { type: 'string' },
+      channels: { type: 'string' },
+      sample: { type: 'string' },
+      histograms: { type: 'string' },
+      scalars: { type: 'string' },
+      'persist-to': { type: 'string' },
+      bucket: { type: 'string' },
+      report: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return { ...values, positionals };
+}
+
+function usage(message: string): number {
+  process.stderr.write(`builder: ${message}\nRun "builder --help" for usage.\n`);
+  return 2;
+}
+
+function fail(code: number, message: string): number {
+  process.stderr.write(`builder: ${message}\n`);
+  return code;
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`builder: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Streams the lines of NDJSON inputs, plain or gzip (detected by magic bytes), with memory bounded
+ * by the longest line, never by the input size.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { InputSource } from './expand-inputs';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export interface LineProgress {
+  /** Compressed or plain bytes consumed from the source so far. */
+  bytesRead: number;
+}
+
+/** Yields each line (without its newline) of one source. */
+export async function* readLines(source: InputSource, progress?: LineProgress): AsyncGenerator<string> {
+  const raw: Readable = source.kind === 'stdin' ? process.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
+  const counted = countBytes(raw, progress);
+  const stream = await maybeGunzip(counted);
+  let pending: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    let newline = chunk.indexOf(10, start);
+    while (newline >= 0) {
+      if (pending.length > 0) {
+        pending.push(chunk.subarray(start, newline));
+        yield Buffer.concat(pending).toString('utf8');
+        pending = [];
+      } else {
+        yield chunk.toString('utf8', start, newline);
+      }
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  if (pending.length > 0) yield Buffer.concat(pending).toString('utf8');
+}
+
+async function* countBytes(stream: Readable, progress?: LineProgress): AsyncGenerator<Buffer> {
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (progress) progress.bytesRead += chunk.length;
+    yield chunk;
+  }
+}
+
+/** Peeks at the first bytes; gunzips when they are the gzip magic. */
+async function maybeGunzip(chunks: AsyncGenerator<Buffer>): Promise<AsyncIterable<Buffer>> {
+  const first = await chunks.next();
+  if (first.done) return (async function* () {})();
+  const head = first.value;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    yield* chunks;
+  }
+  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return all();
+  const gunzip = createGunzip();
+  // pipeline forwards a read error or a corrupt gzip stream to the consumer of gunzip.
+  pipeline(Readable.from(all()), gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
+  return gunzip;
+}

@@ -1,0 +1,98 @@
+/** The build report: what was read, kept, skipped and written. */
+import type { AggregationStats } from './aggregate/aggregator';
+import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
+import type { BuildOutput } from './shards/build-output';
+import type { PublishReport } from './publish/publish-build';
+
+export interface BuildReport {
+  target: string;
+  inputs: number;
+  inputBytes: number;
+  pings: {
+    read: number;
+    accepted: number;
+    skipped: Partial<Record<PingSkipReason, number>>;
+  };
+  metrics: {
+    skipped: Partial<Record<MetricSkipReason, number>>;
+    /** Distinct histogram names without a definition, and how many histograms that skipped. */
+    withoutDefinition: { names: number; occurrences: number; examples: string[] };
+    rowsDropped: BuildOutput['rowsDropped'];
+  };
+  shards: {
+    contributions: number;
+    written: number;
+    alreadyPublished: number;
+  };
+  indexObjectsWritten: number;
+  bytesWritten: number;
+  seconds: number;
+}
+
+export function makeReport(parts: {
+  target: string;
+  inputs: number;
+  inputBytes: number;
+  stats: AggregationStats;
+  output: BuildOutput;
+  publish: PublishReport;
+  seconds: number;
+}): BuildReport {
+  const { stats, output, publish } = parts;
+  const undefinedNames = [...stats.undefinedHistograms.entries()].sort((a, b) => b[1] - a[1]);
+  const skipped: Partial<Record<MetricSkipReason, number>> = { ...stats.metricsSkipped };
+  if (output.rowsDropped.nonPrintableName) skipped['non-printable-name'] = output.rowsDropped.nonPrintableName;
+  if (output.rowsDropped.nulInLabel) skipped['nul-in-label'] = output.rowsDropped.nulInLabel;
+  if (output.rowsDropped.sumOverflow) skipped['sum-overflow'] = output.rowsDropped.sumOverflow;
+  return {
+    target: parts.target,
+    inputs: parts.inputs,
+    inputBytes: parts.inputBytes,
+    pings: { read: stats.linesRead, accepted: stats.pingsAccepted, skipped: { ...stats.pingsSkipped } },
+    metrics: {
+      skipped,
+      withoutDefinition: {
+        names: undefinedNames.length,
+        occurrences: undefinedNames.reduce((total, [, n]) => total + n, 0),
+        examples: undefinedNames.slice(0, 10).map(([name]) => name),
+      },
+      rowsDropped: output.rowsDropped,
+    },
+    shards: {
+      contributions: publish.contributions,
+      written: publish.shardsWritten,
+      alreadyPublished: publish.shardsAlreadyPublished,
+    },
+    indexObjectsWritten: publish.indexObjectsWritten,
+    bytesWritten: publish.bytesWritten,
+    seconds: parts.seconds,
+  };
+}
+
+export function formatReport(report: BuildReport): string {
+  const lines = [
+    `build report (${report.target})`,
+    `  inputs:          ${report.inputs} (${formatBytes(report.inputBytes)})`,
+    `  pings read:      ${report.pings.read}`,
+    `  pings accepted:  ${report.pings.accepted}`,
+  ];
+  for (const [reason, count] of Object.entries(report.pings.skipped)) lines.push(`  pings skipped:   ${count} ${reason}`);
+  for (const [reason, count] of Object.entries(report.metrics.skipped)) lines.push(`  metrics skipped: ${count} ${reason}`);
+  const missing = report.metrics.withoutDefinition;
+  if (missing.names > 0) {
+    lines.push(`  no definition:   ${missing.names} histogram names (${missing.occurrences} histograms), e.g. ${missing.examples.slice(0, 3).join(', ')}`);
+  }
+  lines.push(
+    `  shards written:  ${report.shards.written} (${report.shards.alreadyPublished} already held these submission dates)`,
+    `  index objects:   ${report.indexObjectsWritten} written`,
+    `  bytes written:   ${formatBytes(report.bytesWritten)}`,
+    `  time:            ${report.seconds.toFixed(2)} s`,
+  );
+  return lines.join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

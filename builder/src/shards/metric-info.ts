@@ -1,0 +1,48 @@
+/**
+ * What the service answers about a stored metric (kind, buckets, description), decided at build
+ * time from the definitions so the worker needs no definition files. Mirrors the original
+ * service: simple measures and scalars use fixed labels, count histograms are asked for by their
+ * plain name, everything else takes kind and buckets from Histograms.json.
+ */
+import type { HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
+import { serviceBuckets } from '../../../worker/src/core/histogram-definitions';
+import type { BucketSpec, MetricInfo } from '../../../worker/src/core/index-objects';
+import { COUNT_HISTOGRAM_PREFIX, metricFamily } from '../../../worker/src/core/metric-names';
+import type { Definitions } from '../definitions/load-definitions';
+import { scalarDefinitionName } from '../definitions/scalar-definitions';
+
+export const SIMPLE_MEASURES_SPEC: BucketSpec = { exponential: [1, 30000, 50] };
+export const COUNT_LABELS_SPEC: BucketSpec = { exponential: [1, 10000, 100] };
+
+/** undefined when the service would answer 404 for every request of this stored metric. */
+export function metricInfoFor(stored: string, definitions: Definitions): { publicName: string; info: MetricInfo } | undefined {
+  switch (metricFamily(stored)) {
+    case 'simple-measure':
+      return { publicName: stored, info: { kind: 'exponential', description: '', buckets: SIMPLE_MEASURES_SPEC } };
+    case 'scalar': {
+      const scalar = definitions.scalars.get(scalarDefinitionName(stored));
+      if (!scalar) return undefined;
+      return { publicName: stored, info: { kind: 'exponential', description: scalar.description, buckets: COUNT_LABELS_SPEC } };
+    }
+    case 'count-histogram': {
+      const name = stored.slice(COUNT_HISTOGRAM_PREFIX.length + 1);
+      const definition = definitions.histograms.lookup(name);
+      if (definition?.kind !== 'count') return undefined;
+      return { publicName: name, info: { kind: 'count', description: definition.description, buckets: COUNT_LABELS_SPEC } };
+    }
+    case 'histogram': {
+      const definition = definitions.histograms.lookup(stored);
+      // A count histogram's data is read from [[COUNT]]_NAME; rows stored under NAME are unreachable.
+      if (!definition || definition.kind === 'count') return undefined;
+      return { publicName: stored, info: { kind: definition.kind, description: definition.description, buckets: bucketSpecOf(definition) } };
+    }
+  }
+}
+
+export function bucketSpecOf(definition: HistogramDefinition): BucketSpec {
+  if (definition.kind === 'exponential') return { exponential: [definition.low, definition.high, definition.nBuckets] };
+  if (definition.kind === 'linear' || definition.kind === 'enumerated') {
+    return { linear: [definition.low, definition.high, definition.nBuckets] };
+  }
+  return { list: serviceBuckets(definition) };
+}

@@ -1,0 +1,88 @@
+/**
+ * The small JSON index objects the worker reads instead of listing R2, and how a new build
+ * merges into the published ones (always a union, so re-running a build changes nothing).
+ */
+
+export type ChannelsIndex = string[];
+
+export interface DateEntry {
+  date: string;
+  version: string;
+}
+export type DatesIndex = DateEntry[];
+
+/** metric -> period (YYYYMM) -> revision of that shard's bytes. */
+export interface ManifestIndex {
+  metrics: Record<string, Record<string, string>>;
+}
+
+export const FILTER_NAMES = ['metric', 'application', 'architecture', 'os', 'child', 'e10sEnabled'] as const;
+export type FilterName = (typeof FILTER_NAMES)[number];
+/** Filter options per (channel, version); metric names are stored names ([[COUNT]]_ kept), os is "os,osVersion". */
+export type FiltersIndex = Record<FilterName, string[]>;
+
+/** Bucket labels, given compactly: the worker expands them with the shared bucket math. */
+export type BucketSpec =
+  | { exponential: [low: number, high: number, count: number] }
+  | { linear: [low: number, high: number, count: number] }
+  | { list: (number | string)[] };
+
+export interface MetricInfo {
+  kind: string;
+  description: string;
+  buckets: BucketSpec;
+}
+
+/** Keyed by the public metric name a client asks for (count histograms without [[COUNT]]_). */
+export interface MetricsIndex {
+  metrics: Record<string, MetricInfo>;
+}
+
+export function emptyFilters(): FiltersIndex {
+  return { metric: [], application: [], architecture: [], os: [], child: [], e10sEnabled: [] };
+}
+
+function sortedUnion(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+export function mergeChannels(a: ChannelsIndex, b: ChannelsIndex): ChannelsIndex {
+  return sortedUnion(a, b);
+}
+
+/** Newest date first; for the same date, the higher version first. */
+export function compareDateEntries(a: DateEntry, b: DateEntry): number {
+  if (a.date !== b.date) return a.date < b.date ? 1 : -1;
+  return Number(b.version) - Number(a.version) || (a.version < b.version ? 1 : a.version > b.version ? -1 : 0);
+}
+
+export function mergeDates(a: DatesIndex, b: DatesIndex): DatesIndex {
+  const seen = new Map<string, DateEntry>();
+  for (const entry of [...a, ...b]) seen.set(`${entry.date}/${entry.version}`, { date: entry.date, version: entry.version });
+  return [...seen.values()].sort(compareDateEntries);
+}
+
+export function mergeManifests(a: ManifestIndex, b: ManifestIndex): ManifestIndex {
+  const metrics: ManifestIndex['metrics'] = {};
+  for (const source of [a, b]) {
+    for (const [metric, periods] of Object.entries(source.metrics)) {
+      metrics[metric] = { ...(metrics[metric] ?? {}), ...periods };
+    }
+  }
+  return { metrics: sortKeys(Object.fromEntries(Object.entries(metrics).map(([m, p]) => [m, sortKeys(p)]))) };
+}
+
+export function mergeFilters(a: FiltersIndex, b: FiltersIndex): FiltersIndex {
+  const merged = emptyFilters();
+  for (const name of FILTER_NAMES) merged[name] = sortedUnion(a[name] ?? [], b[name] ?? []);
+  return merged;
+}
+
+/** The newer build's definitions win for metrics both know. */
+export function mergeMetrics(older: MetricsIndex, newer: MetricsIndex): MetricsIndex {
+  return { metrics: sortKeys({ ...older.metrics, ...newer.metrics }) };
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}

@@ -1,0 +1,57 @@
+/**
+ * What a requested metric is (pure): its stored name, kind, bucket labels and description from
+ * the metrics index, and for use counters the count histogram their false bucket comes from.
+ */
+import { expandBuckets } from '../core/bucket-spec';
+import type { MetricInfo, MetricsIndex } from '../core/index-objects';
+import { countHistogramMetric, NUMERIC_SCALARS_PREFIX, SIMPLE_MEASURES_PREFIX } from '../core/metric-names';
+
+export const USE_COUNTER_PREFIX = 'USE_COUNTER2_';
+
+export interface MetricDefinition {
+  /** The name the client asked for. */
+  name: string;
+  /** The name its shards are stored under ([[COUNT]]_NAME for count histograms). */
+  storedName: string;
+  kind: string;
+  buckets: (number | string)[];
+  description: string;
+  /** Use counters: the stored name of the count histogram that supplies the false bucket. */
+  denominator?: string;
+}
+
+export const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
+export const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
+
+export type MetricResolution = { ok: true; definition: MetricDefinition } | { ok: false; message: string };
+
+/** Use counters missing from the definitions still resolve, as booleans (bug 1412384). */
+const USE_COUNTER_FALLBACK: MetricInfo = { kind: 'boolean', description: '', buckets: { list: [0, 1, 2] } };
+
+export function resolveMetric(name: string, metrics: MetricsIndex): MetricResolution {
+  const isUseCounter = name.startsWith(USE_COUNTER_PREFIX);
+  const info = Object.hasOwn(metrics.metrics, name) ? metrics.metrics[name] : isUseCounter ? USE_COUNTER_FALLBACK : undefined;
+  if (!info) {
+    const scalarLike = name.startsWith(NUMERIC_SCALARS_PREFIX) || name.startsWith(SIMPLE_MEASURES_PREFIX);
+    return { ok: false, message: scalarLike ? SCALAR_NOT_FOUND_MESSAGE : HISTOGRAM_NOT_FOUND_MESSAGE };
+  }
+  const definition: MetricDefinition = {
+    name,
+    storedName: info.kind === 'count' && !isScalarLike(name) ? countHistogramMetric(name) : name,
+    kind: info.kind,
+    buckets: expandBuckets(info.buckets),
+    description: info.description,
+  };
+  if (isUseCounter) definition.denominator = useCounterDenominator(name);
+  return { ok: true, definition };
+}
+
+/** Bug 1412382: per-document counters divide by CONTENT_DOCUMENTS_DESTROYED, the others per page. */
+export function useCounterDenominator(name: string): string {
+  const histogram = name.endsWith('_DOCUMENT') ? 'CONTENT_DOCUMENTS_DESTROYED' : 'TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED';
+  return countHistogramMetric(histogram);
+}
+
+function isScalarLike(name: string): boolean {
+  return name.startsWith(NUMERIC_SCALARS_PREFIX) || name.startsWith(SIMPLE_MEASURES_PREFIX);
+}

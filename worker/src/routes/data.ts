@@ -1,0 +1,121 @@
+/**
+ * GET /aggregates_by/{prefix}/channels/{channel}/?version=&dates=&metric=[&filters]
+ *
+ * validate query -> access rules -> (response cache) -> manifest + metrics index (cached)
+ * -> metric definition -> shard plan -> ETag (304 here costs no shard read)
+ * -> at most one shard per month (+ the denominator's for use counters) -> sums -> JSON.
+ */
+import type { Hono } from 'hono';
+import { metricAccess } from '../auth/access';
+import type { AppEnv, RequestContext } from '../context';
+import { stringifyWithBigInts } from '../core/exact-int';
+import type { Prefix } from '../core/storage-keys';
+import { isChannel, isMajorVersion, isPrefix } from '../core/storage-keys';
+import type { Prepared } from '../http/cacheable';
+import { respondCacheable } from '../http/cacheable';
+import { strongEtag } from '../http/conditional';
+import { errorResponse, forbidden, METRIC_NOT_ALLOWED_MESSAGE, NO_DATA_MESSAGE, notFound } from '../http/errors';
+import type { DataRow, SumsByDate } from '../query/aggregate';
+import { accumulateShard, toDataRows } from '../query/aggregate';
+import type { MetricDefinition } from '../query/metric-definition';
+import { resolveMetric } from '../query/metric-definition';
+import type { DataQuery, RowFilter } from '../query/params';
+import { FILTER_KEYS, parseDataQuery } from '../query/params';
+import type { ShardRead } from '../query/plan';
+import { planShardReads } from '../query/plan';
+import { joinUseCounter } from '../query/use-counter';
+
+/** The JSON a data request answers (key order as the original's). */
+export interface DataResponse {
+  data: DataRow[];
+  buckets: (number | string)[];
+  kind: string;
+  description: string;
+}
+
+export function registerDataRoute(app: Hono<AppEnv>): void {
+  app.get('/aggregates_by/:prefix/channels/:channel', async (c) => {
+    const rc = c.get('request');
+    const prefix = c.req.param('prefix');
+    const channel = c.req.param('channel');
+    if (!isPrefix(prefix)) return notFound();
+    const url = new URL(c.req.url);
+    const parsed = parseDataQuery(url.pathname, url.searchParams);
+    if (!parsed.ok) {
+      if (parsed.status === 405) {
+        const message = `Unsupported query parameter(s): ${parsed.unknownKeys.join(', ')}.`;
+        return errorResponse(405, message, { Allow: parsed.allow });
+      }
+      return errorResponse(404, parsed.message);
+    }
+    const query = parsed.query;
+    const access = metricAccess(rc.config.access, channel, query.metric);
+    if (access === 'blacklisted') return errorResponse(404, METRIC_NOT_ALLOWED_MESSAGE);
+    const auth = await rc.auth();
+    if (access === 'needs-auth' && !auth.ok) return forbidden(auth.error);
+    const request = { url: c.req.url, ifNoneMatch: c.req.header('If-None-Match'), authed: auth.ok, maxAgeSeconds: rc.config.cache.dataMaxAgeSeconds };
+    return respondCacheable(rc, request, () => prepareData(rc, prefix, channel, query, auth.ok));
+  });
+}
+
+async function prepareData(rc: RequestContext, prefix: Prefix, channel: string, query: DataQuery, authed: boolean): Promise<Prepared | Response> {
+  if (!isChannel(channel) || !isMajorVersion(query.version)) return errorResponse(404, NO_DATA_MESSAGE);
+  const [manifest, metrics] = await Promise.all([
+    rc.reader.manifest(prefix, channel, query.version),
+    rc.reader.metrics(channel, query.version),
+  ]);
+  if (!manifest || !metrics) return errorResponse(404, NO_DATA_MESSAGE);
+  const resolution = resolveMetric(query.metric, metrics);
+  if (!resolution.ok) return errorResponse(404, resolution.message);
+  const definition = resolution.definition;
+
+  const scope = { prefix, channel, version: query.version };
+  const own = planShardReads(scope, definition.storedName, query.dates, manifest);
+  const denominator = definition.denominator ? planShardReads(scope, definition.denominator, query.dates, manifest) : [];
+  if (own.length === 0 && denominator.length === 0) return errorResponse(404, NO_DATA_MESSAGE);
+
+  const etag = await dataEtag(scope, query, definition, authed, [...own, ...denominator]);
+  return {
+    etag,
+    render: async () => {
+      const [ownSums, denominatorSums] = await Promise.all([sumShards(rc, own, query.filter), sumShards(rc, denominator, query.filter)]);
+      const data = definition.denominator ? joinUseCounter(query.dates, ownSums, denominatorSums) : toDataRows(query.dates, ownSums);
+      if (data.length === 0) return errorResponse(404, NO_DATA_MESSAGE);
+      const response: DataResponse = { data, buckets: definition.buckets, kind: definition.kind, description: definition.description };
+      return stringifyWithBigInts(response);
+    },
+  };
+}
+
+/** Rows of the planned shards, filtered and summed per (date, label). */
+async function sumShards(rc: RequestContext, reads: readonly ShardRead[], filter: RowFilter): Promise<SumsByDate> {
+  const sums: SumsByDate = new Map();
+  const shards = await Promise.all(reads.map((read) => rc.reader.shard(read.key, read.revision, read)));
+  shards.forEach((shard, i) => {
+    if (shard) accumulateShard(shard, (reads[i] as ShardRead).dates, filter, sums);
+  });
+  return sums;
+}
+
+/** Derived from the shard revisions the answer is built from, the query, the definition and the auth state. */
+function dataEtag(
+  scope: { prefix: Prefix; channel: string; version: string },
+  query: DataQuery,
+  definition: MetricDefinition,
+  authed: boolean,
+  reads: readonly ShardRead[],
+): Promise<string> {
+  const filter = FILTER_KEYS.map((key) => `${key}=${query.filter[key] ?? ''}${query.filter[key] === undefined ? '?' : ''}`).join('&');
+  return strongEtag([
+    'data',
+    scope.prefix,
+    scope.channel,
+    scope.version,
+    query.metric,
+    query.dates.join(','),
+    filter,
+    authed ? 'authed' : 'anonymous',
+    JSON.stringify([definition.kind, definition.description, definition.buckets]),
+    ...reads.map((read) => `${read.key}@${read.revision}`),
+  ]);
+}
