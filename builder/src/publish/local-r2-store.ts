@@ -1,6 +1,9 @@
 /**
  * `--target local`: the R2 bucket that `wrangler dev` serves, written through Miniflare's own R2
  * implementation on wrangler's persistence folder (.wrangler/state/v3/r2).
+ *
+ * Objects travel to a tiny worker inside Miniflare as HTTP bodies (dispatchFetch), which streams
+ * bytes; Miniflare's getR2Bucket() proxy serialises them far more slowly.
  */
 import { Miniflare } from 'miniflare';
 import path from 'node:path';
@@ -10,14 +13,41 @@ import { StoreError } from './object-store';
 export const DEFAULT_BUCKET_NAME = 'telemetry-aggregates';
 export const DEFAULT_PERSIST_DIR = '.wrangler/state';
 
-type R2Bucket = Awaited<ReturnType<Miniflare['getR2Bucket']>>;
+const BRIDGE_SCRIPT = `
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const key = decodeURIComponent(url.pathname.slice(1));
+    if (request.method === 'PUT') {
+      const type = request.headers.get('content-type') || 'application/octet-stream';
+      await env.BUCKET.put(key, await request.arrayBuffer(), { httpMetadata: { contentType: type } });
+      return new Response(null, { status: 204 });
+    }
+    if (request.method === 'DELETE') {
+      await env.BUCKET.delete(key);
+      return new Response(null, { status: 204 });
+    }
+    if (url.searchParams.has('list')) {
+      const keys = [];
+      let cursor;
+      do {
+        const page = await env.BUCKET.list({ prefix: url.searchParams.get('list'), cursor });
+        for (const object of page.objects) keys.push(object.key);
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return Response.json(keys);
+    }
+    const object = await env.BUCKET.get(key);
+    if (!object) return new Response(null, { status: 404 });
+    return new Response(object.body, { headers: { etag: object.httpEtag } });
+  },
+};`;
 
 export class LocalR2Store implements ObjectStore {
   readonly description: string;
 
   private constructor(
     private readonly miniflare: Miniflare,
-    private readonly bucket: R2Bucket,
     persistDir: string,
     bucketName: string,
   ) {
@@ -30,45 +60,43 @@ export class LocalR2Store implements ObjectStore {
     try {
       const miniflare = new Miniflare({
         modules: true,
-        script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
+        script: BRIDGE_SCRIPT,
         r2Buckets: { BUCKET: bucketName },
         r2Persist: path.join(persistDir, 'v3', 'r2'),
       });
-      const bucket = await miniflare.getR2Bucket('BUCKET');
-      return new LocalR2Store(miniflare, bucket, persistDir, bucketName);
+      await miniflare.ready;
+      return new LocalR2Store(miniflare, persistDir, bucketName);
     } catch (error) {
       throw new StoreError(`cannot open local R2 in ${persistDir}: ${(error as Error).message}`);
     }
   }
 
   async get(key: string): Promise<StoredObject | null> {
-    const object = await this.bucket.get(key);
-    if (!object) return null;
-    return { bytes: new Uint8Array(await object.arrayBuffer()), etag: object.etag };
+    const response = await this.request(key, { method: 'GET' });
+    if (response.status === 404) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return { bytes, etag: (response.headers.get('etag') ?? '').replace(/"/g, '') };
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    // Miniflare rejects Node Buffers: hand it a plain Uint8Array.
-    const plain = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes);
-    await this.bucket.put(key, plain, { httpMetadata: { contentType } });
+    const response = await this.request(key, { method: 'PUT', body: bytes, headers: { 'content-type': contentType } });
+    if (response.status !== 204) throw new StoreError(`local R2 put ${key} failed: ${response.status}`);
   }
 
   async delete(key: string): Promise<void> {
-    await this.bucket.delete(key);
+    await this.request(key, { method: 'DELETE' });
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
-      keys.push(...page.objects.map((o) => o.key));
-      cursor = page.truncated ? page.cursor : undefined;
-    } while (cursor);
-    return keys;
+    const response = await this.miniflare.dispatchFetch(`http://local-r2/?list=${encodeURIComponent(prefix)}`);
+    return (await response.json()) as string[];
   }
 
   async close(): Promise<void> {
     await this.miniflare.dispose();
+  }
+
+  private async request(key: string, init: { method: string; body?: Uint8Array; headers?: Record<string, string> }) {
+    return this.miniflare.dispatchFetch(`http://local-r2/${encodeURIComponent(key)}`, init);
   }
 }

@@ -16,6 +16,23 @@ export interface ManifestIndex {
   metrics: Record<string, Record<string, string>>;
 }
 
+/**
+ * Builder-only: the submission dates each shard of a (prefix, channel, version) holds, keyed
+ * "period/metric". Written after the shards and before the manifest, it lets a re-run skip a
+ * shard without reading it; the shard's own list stays the source of truth.
+ */
+export interface LedgerIndex {
+  shards: Record<string, string[]>;
+}
+
+export function mergeLedgers(a: LedgerIndex, b: LedgerIndex): LedgerIndex {
+  const shards: LedgerIndex['shards'] = {};
+  for (const source of [a, b]) {
+    for (const [shard, dates] of Object.entries(source.shards)) shards[shard] = sortedUnion(shards[shard] ?? [], dates);
+  }
+  return { shards: sortKeys(shards) };
+}
+
 export const FILTER_NAMES = ['metric', 'application', 'architecture', 'os', 'child', 'e10sEnabled'] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 /** Filter options per (channel, version); metric names are stored names ([[COUNT]]_ kept), os is "os,osVersion". */

@@ -4,6 +4,7 @@
  *   v1/{prefix}/channels.json                              channels with data
  *   v1/{prefix}/{channel}/dates.json                       [{date, version}] newest first
  *   v1/{prefix}/{channel}/{version}/manifest.json          metric -> period -> shard revision
+ *   v1/{prefix}/{channel}/{version}/ledger.json            builder only: submission dates per shard
  *   v1/{prefix}/{channel}/{version}/{period}/{metric}      one msgpack shard
  *   v1/meta/{channel}/{version}/filters.json               filter options for /filters/
  *   v1/meta/{channel}/{version}/metrics.json               kind, buckets, description per metric
@@ -53,6 +54,10 @@ export function datesKey(prefix: Prefix, channel: string): string {
 
 export function manifestKey(prefix: Prefix, channel: string, version: string): string {
   return `${LAYOUT_VERSION}/${prefix}/${channel}/${version}/manifest.json`;
+}
+
+export function ledgerKey(prefix: Prefix, channel: string, version: string): string {
+  return `${LAYOUT_VERSION}/${prefix}/${channel}/${version}/ledger.json`;
 }
 
 export function shardKey(prefix: Prefix, channel: string, version: string, period: string, metric: string): string {
