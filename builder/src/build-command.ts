@@ -1,13 +1,15 @@
-/** `build`: inputs -> aggregate -> shards -> store, with a report. */
-import { writeFile } from 'node:fs/promises';
+/** The builder's commands: `build` (inputs -> aggregate -> shards -> store) and `merge`. */
+import { readFile, writeFile } from 'node:fs/promises';
 import { Aggregator } from './aggregate/aggregator';
+import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
-import { expandInputs } from './input/expand-inputs';
+import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
 import { readLines } from './input/read-lines';
 import type { Progress } from './progress';
 import type { ObjectStore } from './publish/object-store';
+import type { PublishReport } from './publish/publish-build';
 import { publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
@@ -15,13 +17,26 @@ import { BuildOutput } from './shards/build-output';
 
 export interface BuildOptions {
   inputs: string[];
-  store: ObjectStore;
+  /** Where to publish; or, with partialOut, nothing is published. */
+  store?: ObjectStore;
+  /** Write the partial aggregate of these inputs to this file instead of publishing. */
+  partialOut?: string;
   definitions: Definitions;
   selection: PingSelection;
   progress?: Progress;
   reportFile?: string;
 }
 
+export interface MergeOptions {
+  /** Partial aggregate files (files, directories, globs). */
+  partials: string[];
+  store: ObjectStore;
+  definitions: Definitions;
+  progress?: Progress;
+  reportFile?: string;
+}
+
+/** `build`: inputs -> aggregate -> publish (or -> a partial aggregate file). */
 export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
   const sources = await expandInputs(options.inputs);
@@ -30,25 +45,80 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   for (const source of sources) {
     for await (const line of readLines(source, bytes)) {
       aggregator.addLine(line);
-      if ((aggregator.stats.linesRead & 1023) === 0) {
-        options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
-      }
+      options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
     }
   }
+  if (options.partialOut !== undefined) {
+    const partial = encodePartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
+    await writeFile(options.partialOut, partial);
+    options.progress?.finish();
+    const report = makeReport({
+      target: `partial aggregate ${options.partialOut}`,
+      inputs: sources.length,
+      inputBytes: bytes.bytesRead,
+      stats: aggregator.stats,
+      publish: { ...NOTHING_PUBLISHED, bytesWritten: partial.byteLength },
+      seconds: (performance.now() - started) / 1000,
+    });
+    return finishReport(report, options.reportFile);
+  }
+  if (!options.store) throw new Error('runBuild needs a store or a partial output file');
+  return publishAndReport(aggregator, options.store, options, sources.length, bytes.bytesRead, started);
+}
+
+/** `merge`: partial aggregates -> one aggregate -> publish; equal to one build over all inputs. */
+export async function runMerge(options: MergeOptions): Promise<BuildReport> {
+  const started = performance.now();
+  const sources = await expandInputs(options.partials);
+  const aggregator = new Aggregator(options.definitions.histograms);
+  let inputBytes = 0;
+  for (const [i, source] of sources.entries()) {
+    if (source.kind !== 'file') throw new InputError('merge reads partial aggregate files, not stdin');
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(source.path);
+    } catch (error) {
+      throw new InputError(`cannot read ${source.path}: ${(error as Error).message}`);
+    }
+    inputBytes += bytes.byteLength;
+    try {
+      aggregator.absorb(decodePartial(bytes));
+    } catch (error) {
+      throw new InputError(`${source.path}: ${(error as Error).message}`);
+    }
+    options.progress?.update({ phase: 'merging', done: i + 1, total: sources.length, unit: 'partials' });
+  }
+  return publishAndReport(aggregator, options.store, options, sources.length, inputBytes, started);
+}
+
+const NOTHING_PUBLISHED: PublishReport = { shardsWritten: 0, shardsAlreadyPublished: 0, contributions: 0, indexObjectsWritten: 0, bytesWritten: 0 };
+
+async function publishAndReport(
+  aggregator: Aggregator,
+  store: ObjectStore,
+  options: { definitions: Definitions; progress?: Progress; reportFile?: string },
+  inputs: number,
+  inputBytes: number,
+  started: number,
+): Promise<BuildReport> {
   const output = new BuildOutput(aggregator, options.definitions);
-  const publish = await publishBuild(options.store, output, {
+  const publish = await publishBuild(store, output, {
     onShardDone: (done, total) => options.progress?.update({ phase: 'publishing', done, total, unit: 'shards' }),
   });
   options.progress?.finish();
   const report = makeReport({
-    target: options.store.description,
-    inputs: sources.length,
-    inputBytes: bytes.bytesRead,
+    target: store.description,
+    inputs,
+    inputBytes,
     stats: aggregator.stats,
-    output,
+    rowsDropped: output.rowsDropped,
     publish,
     seconds: (performance.now() - started) / 1000,
   });
-  if (options.reportFile) await writeFile(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  return finishReport(report, options.reportFile);
+}
+
+async function finishReport(report: BuildReport, reportFile: string | undefined): Promise<BuildReport> {
+  if (reportFile) await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

@@ -1,25 +1,34 @@
 #!/usr/bin/env node
-/** The builder's command line: `build` aggregates pings and publishes shards. */
+/** The builder's command line: `build` aggregates pings and publishes shards; `merge` adds up partial aggregates. */
 import { parseArgs } from 'node:util';
-import { runBuild } from './build-command';
+import { runBuild, runMerge } from './build-command';
 import { loadDefinitions } from './definitions/load-definitions';
 import { InputError } from './input/expand-inputs';
 import { createProgress } from './progress';
+import type { ObjectStore } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
 import { formatReport } from './report';
 
 const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH [options]
+       builder build --input PATH [PATH ...] --partial FILE [options]
+       builder merge --input FILE [FILE ...] --target local|dir:PATH [options]
 
 Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
 aggregates per build id and per submission date, and publishes them as msgpack shards
 plus index objects. Publishing merges into what the target already holds; a submission
 date already held by a shard is never merged twice.
 
+To split a large input across machines, run \`build --partial FILE\` on each slice (any
+split of the input files), then one \`merge\` of all the partial files: the result is
+exactly that of one build over all inputs.
+
 Options:
   --input PATH        Input files, directories (read recursively), globs, or - for stdin.
                       Repeat the flag or list several paths after it.
   --target TARGET     local        the local R2 bucket served by \`npm run dev\` (wrangler dev)
                       dir:PATH     the same objects as files under PATH, for inspection
+  --partial FILE      (build) Write this slice's partial aggregate to FILE instead of publishing.
+                      (merge) --input names partial aggregate files, directories or globs.
   --date YYYYMMDD     Keep only pings with this meta.submissionDate.
   --channels LIST     Comma-separated channels to keep (nightly,aurora,beta,release).
   --sample FRACTION   Keep pings with meta.sampleId < FRACTION*100 (deterministic). Default 1.
@@ -40,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return command ? 0 : 2;
   }
-  if (command !== 'build') return usage(`unknown command "${command}"`);
+  if (command !== 'build' && command !== 'merge') return usage(`unknown command "${command}"`);
   let values: ReturnType<typeof parseBuildArgs>;
   try {
     values = parseBuildArgs(rest);
@@ -53,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const inputs = [...(values.input ?? []), ...values.positionals];
   if (inputs.length === 0) return usage('--input is required');
-  if (!values.target) return usage('--target is required');
+  if (command === 'build' && values.target && values.partial) return usage('give either --target or --partial, not both');
+  if (!values.target && !(command === 'build' && values.partial)) return usage('--target is required');
   if (values.date !== undefined && !/^\d{8}$/.test(values.date)) return usage(`--date must be YYYYMMDD, got "${values.date}"`);
   const sample = values.sample === undefined ? 1 : Number(values.sample);
   if (!Number.isFinite(sample) || sample <= 0 || sample > 1) return usage(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
@@ -62,27 +72,34 @@ export async function main(argv: string[]): Promise<number> {
   const unknown = channels?.filter((c) => !known.includes(c)) ?? [];
   if (unknown.length > 0) return usage(`unknown channel(s): ${unknown.join(', ')}`);
 
-  let store;
+  let store: ObjectStore | undefined;
   try {
-    store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket });
+    if (values.target) store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket });
   } catch (error) {
     if (error instanceof TargetError) return usage(error.message);
     return fail(3, (error as Error).message);
   }
   try {
     const definitions = await loadDefinitions({ histograms: values.histograms, scalars: values.scalars });
-    const report = await runBuild({
-      inputs,
-      store,
-      definitions,
-      selection: {
-        sampleIdBelow: sample * 100,
-        ...(channels ? { channels: new Set(channels) } : {}),
-        ...(values.date ? { submissionDate: values.date } : {}),
-      },
-      progress: createProgress(process.stderr, values.quiet ?? false),
-      ...(values.report ? { reportFile: values.report } : {}),
-    });
+    const progress = createProgress(process.stderr, values.quiet ?? false);
+    const reportFile = values.report ? { reportFile: values.report } : {};
+    const selection = {
+      // toPrecision drops binary noise: 0.07 * 100 is 7.000000000000001, which would keep sampleId 7.
+      sampleIdBelow: Number((sample * 100).toPrecision(12)),
+      ...(channels ? { channels: new Set(channels) } : {}),
+      ...(values.date ? { submissionDate: values.date } : {}),
+    };
+    const report =
+      command === 'merge'
+        ? await runMerge({ partials: inputs, store: store as ObjectStore, definitions, progress, ...reportFile })
+        : await runBuild({
+            inputs,
+            ...(store ? { store } : { partialOut: values.partial as string }),
+            definitions,
+            selection,
+            progress,
+            ...reportFile,
+          });
     process.stderr.write(`${formatReport(report)}\n`);
     return 0;
   } catch (error) {
@@ -91,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EROFS') return fail(3, (error as Error).message);
     throw error;
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
 
@@ -102,6 +119,7 @@ function parseBuildArgs(args: string[]) {
     options: {
       input: { type: 'string', multiple: true },
       target: { type: 'string' },
+      partial: { type: 'string' },
       date: { type: 'string' },
       channels: { type: 'string' },
       sample: { type: 'string' },

@@ -1,7 +1,7 @@
 /** The build report: what was read, kept, skipped and written. */
 import type { AggregationStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
-import type { BuildOutput } from './shards/build-output';
+import type { RowsDropped } from './shards/build-output';
 import type { PublishReport } from './publish/publish-build';
 
 export interface BuildReport {
@@ -17,7 +17,7 @@ export interface BuildReport {
     skipped: Partial<Record<MetricSkipReason, number>>;
     /** Distinct histogram names without a definition, and how many histograms that skipped. */
     withoutDefinition: { names: number; occurrences: number; examples: string[] };
-    rowsDropped: BuildOutput['rowsDropped'];
+    rowsDropped: RowsDropped;
   };
   shards: {
     contributions: number;
@@ -34,16 +34,17 @@ export function makeReport(parts: {
   inputs: number;
   inputBytes: number;
   stats: AggregationStats;
-  output: BuildOutput;
+  rowsDropped?: RowsDropped;
   publish: PublishReport;
   seconds: number;
 }): BuildReport {
-  const { stats, output, publish } = parts;
+  const { stats, publish } = parts;
+  const rowsDropped = parts.rowsDropped ?? { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
   const undefinedNames = [...stats.undefinedHistograms.entries()].sort((a, b) => b[1] - a[1]);
   const skipped: Partial<Record<MetricSkipReason, number>> = { ...stats.metricsSkipped };
-  if (output.rowsDropped.nonPrintableName) skipped['non-printable-name'] = output.rowsDropped.nonPrintableName;
-  if (output.rowsDropped.nulInLabel) skipped['nul-in-label'] = output.rowsDropped.nulInLabel;
-  if (output.rowsDropped.sumOverflow) skipped['sum-overflow'] = output.rowsDropped.sumOverflow;
+  if (rowsDropped.nonPrintableName) skipped['non-printable-name'] = rowsDropped.nonPrintableName;
+  if (rowsDropped.nulInLabel) skipped['nul-in-label'] = rowsDropped.nulInLabel;
+  if (rowsDropped.sumOverflow) skipped['sum-overflow'] = rowsDropped.sumOverflow;
   return {
     target: parts.target,
     inputs: parts.inputs,
@@ -56,7 +57,7 @@ export function makeReport(parts: {
         occurrences: undefinedNames.reduce((total, [, n]) => total + n, 0),
         examples: undefinedNames.slice(0, 10).map(([name]) => name),
       },
-      rowsDropped: output.rowsDropped,
+      rowsDropped,
     },
     shards: {
       contributions: publish.contributions,

@@ -8,7 +8,7 @@
 import { bucketIndexForValue } from '../../../worker/src/core/buckets';
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact } from '../../../worker/src/core/exact-int';
-import type { HistogramCatalog } from '../../../worker/src/core/histogram-definitions';
+import type { HistogramCatalog, HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
 import { denseIndexer, denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { extractMetrics } from './extract-metrics';
@@ -52,9 +52,33 @@ export interface AggregationStats {
   undefinedHistograms: Map<string, number>;
 }
 
+/** Dense index of a bucket key that is an integer but not a bucket lower bound: dropped. */
+const DROPPED_KEY = -1;
+/** Dense index of a bucket key that is not an integer: skipped and counted. */
+const NON_INTEGER_KEY = -2;
+/** Remembered key strings per histogram; bounded so hostile pings cannot grow it without end. */
+const MAX_REMEMBERED_KEYS = 4096;
+
 interface HistogramLayout {
   width: number;
-  indexOf: (bucket: number) => number;
+  /** Bucket key string -> dense index (or DROPPED_KEY / NON_INTEGER_KEY), learned as keys are seen. */
+  keyIndex: Map<string, number>;
+  resolveKey: (key: string) => number;
+}
+
+function histogramLayout(definition: HistogramDefinition): HistogramLayout {
+  const indexOf = denseIndexer(definition);
+  const keyIndex = new Map<string, number>();
+  return {
+    width: denseLength(definition),
+    keyIndex,
+    resolveKey(key) {
+      const bucket = parsePythonInt(key);
+      const index = bucket === undefined ? NON_INTEGER_KEY : indexOf(bucket) < 0 ? DROPPED_KEY : indexOf(bucket);
+      if (keyIndex.size < MAX_REMEMBERED_KEYS) keyIndex.set(key, index);
+      return index;
+    },
+  };
 }
 
 export class Aggregator {
@@ -120,6 +144,32 @@ export class Aggregator {
     return group;
   }
 
+  /**
+   * Adds another aggregation's state (a partial aggregate of other input) into this one. The
+   * sum of partials equals the aggregation of all their input: every total is a plain sum.
+   */
+  absorb(other: { groups: Iterable<DimensionGroup>; stats: AggregationStats }): void {
+    for (const group of other.groups) {
+      this.current = this.groupFor(group.dimensions);
+      for (const source of accumulatorsOf(group)) {
+        const target = this.accumulator(source.metric, source.label, source.process, source.cells.length);
+        target.sum = addExact(target.sum, source.sum);
+        target.count += source.count;
+        const cells = target.cells;
+        source.cells.forEach((value, i) => {
+          cells[i] = i < cells.length ? addExact(cells[i] as ExactInt, value) : value;
+        });
+      }
+    }
+    this.current = undefined;
+    const stats = this.stats;
+    stats.linesRead += other.stats.linesRead;
+    stats.pingsAccepted += other.stats.pingsAccepted;
+    addCounts(stats.pingsSkipped, other.stats.pingsSkipped);
+    addCounts(stats.metricsSkipped, other.stats.metricsSkipped);
+    for (const [name, n] of other.stats.undefinedHistograms) stats.undefinedHistograms.set(name, (stats.undefinedHistograms.get(name) ?? 0) + n);
+  }
+
   private accumulator(metric: string, label: string, process: ProcessType, width: number): MetricAccumulator {
     const metrics = (this.current as DimensionGroup).metrics;
     let byLabel = metrics.get(metric);
@@ -146,15 +196,16 @@ export class Aggregator {
     accumulator.sum = addExact(accumulator.sum, sum);
     accumulator.count += 1;
     const cells = accumulator.cells;
+    const keyIndex = layout.keyIndex;
     for (const key in values) {
-      const bucket = parsePythonInt(key);
-      if (bucket === undefined) {
-        this.skipMetric('non-integer-bucket-key');
+      let index = keyIndex.get(key);
+      if (index === undefined) index = layout.resolveKey(key);
+      if (index < 0) {
+        if (index === NON_INTEGER_KEY) this.skipMetric('non-integer-bucket-key');
         continue;
       }
-      const index = layout.indexOf(bucket);
-      if (index < 0) continue;
       const count = values[key];
+      if (count === 0) continue;
       const increment = typeof count === 'number' ? (Number.isInteger(count) ? count : 0) : typeof count === 'boolean' ? Number(count) : 0;
       if (increment !== 0) cells[index] = addExact(cells[index] as ExactInt, increment);
     }
@@ -173,7 +224,7 @@ export class Aggregator {
     let layout = this.layouts.get(name);
     if (layout === undefined) {
       const definition = this.histograms.lookup(name);
-      layout = definition ? { width: denseLength(definition), indexOf: denseIndexer(definition) } : null;
+      layout = definition ? histogramLayout(definition) : null;
       this.layouts.set(name, layout);
     }
     return layout;
@@ -186,6 +237,10 @@ export class Aggregator {
   skipMetric(reason: MetricSkipReason, times = 1): void {
     this.stats.metricsSkipped[reason] = (this.stats.metricsSkipped[reason] ?? 0) + times;
   }
+}
+
+function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
+  for (const [reason, n] of Object.entries(from) as [K, number][]) into[reason] = (into[reason] ?? 0) + n;
 }
 
 export function dimensionKey(d: PingDimensions): string {

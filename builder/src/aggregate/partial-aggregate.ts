@@ -1,0 +1,123 @@
+/**
+ * Partial aggregates: the aggregation state of a slice of the input, written to a file so that
+ * many machines (or threads) can each aggregate a part and one `merge` step adds them up.
+ * msgpack, column-free and simple: one entry per dimension group with its accumulators.
+ */
+import { Packr } from 'msgpackr';
+import type { ExactInt } from '../../../worker/src/core/exact-int';
+import type { ProcessType } from '../../../worker/src/core/metric-names';
+import { PROCESS_TYPES } from '../../../worker/src/core/metric-names';
+import type { AggregationStats, DimensionGroup, MetricAccumulator } from './aggregator';
+import { accumulatorsOf } from './aggregator';
+import type { PingDimensions } from './ping-dimensions';
+
+export const PARTIAL_FORMAT = 'telemetry-aggregates-partial';
+export const PARTIAL_FORMAT_VERSION = 1;
+
+const DIMENSION_FIELDS = [
+  'submissionDate',
+  'channel',
+  'version',
+  'buildId',
+  'application',
+  'architecture',
+  'os',
+  'osVersion',
+  'e10sEnabled',
+] as const satisfies readonly (keyof PingDimensions)[];
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
+
+/** [metric, label, process index, sum, count, cells] */
+type EncodedAccumulator = [string, string, number, ExactInt, number, ExactInt[]];
+
+interface EncodedPartial {
+  format: string;
+  formatVersion: number;
+  stats: {
+    linesRead: number;
+    pingsAccepted: number;
+    pingsSkipped: AggregationStats['pingsSkipped'];
+    metricsSkipped: AggregationStats['metricsSkipped'];
+    undefinedHistograms: [string, number][];
+  };
+  groups: { dimensions: string[]; accumulators: EncodedAccumulator[] }[];
+}
+
+export interface PartialAggregate {
+  groups: DimensionGroup[];
+  stats: AggregationStats;
+}
+
+export class PartialFormatError extends Error {
+  override name = 'PartialFormatError';
+}
+
+export function encodePartial(state: { groups: Iterable<DimensionGroup>; stats: AggregationStats }): Uint8Array {
+  const groups: EncodedPartial['groups'] = [];
+  for (const group of state.groups) {
+    const accumulators: EncodedAccumulator[] = [];
+    for (const a of accumulatorsOf(group)) {
+      accumulators.push([a.metric, a.label, PROCESS_TYPES.indexOf(a.process), a.sum, a.count, a.cells]);
+    }
+    groups.push({ dimensions: DIMENSION_FIELDS.map((field) => group.dimensions[field]), accumulators });
+  }
+  const encoded: EncodedPartial = {
+    format: PARTIAL_FORMAT,
+    formatVersion: PARTIAL_FORMAT_VERSION,
+    stats: {
+      linesRead: state.stats.linesRead,
+      pingsAccepted: state.stats.pingsAccepted,
+      pingsSkipped: state.stats.pingsSkipped,
+      metricsSkipped: state.stats.metricsSkipped,
+      undefinedHistograms: [...state.stats.undefinedHistograms],
+    },
+    groups,
+  };
+  const bytes = packr.pack(encoded);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function decodePartial(bytes: Uint8Array): PartialAggregate {
+  let raw: unknown;
+  try {
+    raw = packr.unpack(bytes);
+  } catch (error) {
+    throw new PartialFormatError(`not a partial aggregate: ${(error as Error).message}`);
+  }
+  const partial = raw as Partial<EncodedPartial> | null;
+  if (!partial || partial.format !== PARTIAL_FORMAT) throw new PartialFormatError('not a partial aggregate');
+  if (partial.formatVersion !== PARTIAL_FORMAT_VERSION) {
+    throw new PartialFormatError(`unsupported partial aggregate version ${String(partial.formatVersion)}`);
+  }
+  if (!Array.isArray(partial.groups) || !partial.stats) throw new PartialFormatError('partial aggregate is incomplete');
+  const groups = partial.groups.map((encoded): DimensionGroup => {
+    if (!Array.isArray(encoded.dimensions) || encoded.dimensions.length !== DIMENSION_FIELDS.length) {
+      throw new PartialFormatError('partial aggregate group has bad dimensions');
+    }
+    const dimensions = Object.fromEntries(DIMENSION_FIELDS.map((field, i) => [field, String(encoded.dimensions[i])])) as unknown as PingDimensions;
+    const metrics: DimensionGroup['metrics'] = new Map();
+    for (const [metric, label, processIndex, sum, count, cells] of encoded.accumulators) {
+      const process = PROCESS_TYPES[processIndex] as ProcessType | undefined;
+      if (!process || !Array.isArray(cells)) throw new PartialFormatError('partial aggregate accumulator is malformed');
+      const accumulator: MetricAccumulator = { metric, label, process, sum, count, cells };
+      let byLabel = metrics.get(metric);
+      if (!byLabel) metrics.set(metric, (byLabel = new Map()));
+      let byProcess = byLabel.get(label);
+      if (!byProcess) byLabel.set(label, (byProcess = [undefined, undefined, undefined]));
+      byProcess[processIndex] = accumulator;
+    }
+    return { dimensions, metrics };
+  });
+  const stats = partial.stats;
+  return {
+    groups,
+    stats: {
+      linesRead: stats.linesRead,
+      pingsAccepted: stats.pingsAccepted,
+      pingsSkipped: stats.pingsSkipped,
+      metricsSkipped: stats.metricsSkipped,
+      undefinedHistograms: new Map(stats.undefinedHistograms),
+    },
+  };
+}
