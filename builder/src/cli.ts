@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   if (inputs.length === 0) return usage('--input is required');
   if (command === 'build' && values.target && values.partial) return usage('give either --target or --partial, not both');
   if (!values.target && !(command === 'build' && values.partial)) return usage('--target is required');
-  if (values.date !== undefined && !/^\d{8}$/.test(values.date)) return usage(`--date must be YYYYMMDD, got "${values.date}"`);
+  if (values.date !== undefined && !isCalendarDate(values.date)) return usage(`--date must be YYYYMMDD (a calendar date), got "${values.date}"`);
   const sample = values.sample === undefined ? 1 : Number(values.sample);
   if (!Number.isFinite(sample) || sample <= 0 || sample > 1) return usage(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
   const channels = values.channels?.split(',').map((c) => c.trim()).filter(Boolean);
@@ -133,6 +133,13 @@ function parseBuildArgs(args: string[]) {
     },
   });
   return { ...values, positionals };
+}
+
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{8}$/.test(text)) return false;
+  const [year, month, day] = [Number(text.slice(0, 4)), Number(text.slice(4, 6)), Number(text.slice(6, 8))];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function usage(message: string): number {

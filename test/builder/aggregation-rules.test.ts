@@ -109,8 +109,11 @@ describe('keyed histograms', () => {
       MESSAGE_MANAGER_MESSAGE_SIZE: { foo: histogram({ '0': 1 }, 0) },
       VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION: { foo: histogram({ '0': 1 }, 0) },
     };
-    const { output } = await aggregate([makePing({ keyedHistograms })]);
+    const { output, aggregator } = await aggregate([makePing({ keyedHistograms })]);
     expect(output.contributions).toHaveLength(0);
+    // Neither has a definition: had they been read, they would be counted as undefined histograms.
+    expect(aggregator.stats.undefinedHistograms.size).toBe(0);
+    expect(aggregator.stats.metricsSkipped).toEqual({});
   });
 
   it('drops rows whose label contains NUL', async () => {

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { InputSource } from './expand-inputs';
+import { InputError } from './expand-inputs';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -15,8 +16,16 @@ export interface LineProgress {
   bytesRead: number;
 }
 
-/** Yields each line (without its newline) of one source. */
+/** Yields each line (without its newline) of one source; a read or gunzip failure is an InputError naming it. */
 export async function* readLines(source: InputSource, progress?: LineProgress): AsyncGenerator<string> {
+  try {
+    yield* linesOf(source, progress);
+  } catch (error) {
+    throw new InputError(`cannot read ${source.kind === 'stdin' ? 'stdin' : source.path}: ${(error as Error).message}`);
+  }
+}
+
+async function* linesOf(source: InputSource, progress?: LineProgress): AsyncGenerator<string> {
   const raw: Readable = source.kind === 'stdin' ? process.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
   const counted = countBytes(raw, progress);
   const stream = await maybeGunzip(counted);

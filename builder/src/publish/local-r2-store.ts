@@ -57,8 +57,9 @@ export class LocalR2Store implements ObjectStore {
   static async open(options: { persistDir?: string; bucketName?: string } = {}): Promise<LocalR2Store> {
     const persistDir = path.resolve(options.persistDir ?? DEFAULT_PERSIST_DIR);
     const bucketName = options.bucketName ?? DEFAULT_BUCKET_NAME;
+    let miniflare: Miniflare | undefined;
     try {
-      const miniflare = new Miniflare({
+      miniflare = new Miniflare({
         modules: true,
         script: BRIDGE_SCRIPT,
         r2Buckets: { BUCKET: bucketName },
@@ -67,6 +68,8 @@ export class LocalR2Store implements ObjectStore {
       await miniflare.ready;
       return new LocalR2Store(miniflare, persistDir, bucketName);
     } catch (error) {
+      // A Miniflare that failed to start still holds workerd: without dispose() the process never exits.
+      await miniflare?.dispose().catch(() => undefined);
       throw new StoreError(`cannot open local R2 in ${persistDir}: ${(error as Error).message}`);
     }
   }

@@ -1,6 +1,5 @@
 /** Parses --target and opens the matching store. */
 import { DirectoryStore } from './directory-store';
-import { LocalR2Store } from './local-r2-store';
 import type { ObjectStore } from './object-store';
 
 export class TargetError extends Error {
@@ -9,6 +8,8 @@ export class TargetError extends Error {
 
 export async function openStore(target: string, options: { persistDir?: string; bucketName?: string } = {}): Promise<ObjectStore> {
   if (target === 'local') {
+    // Loaded on demand: Miniflare costs about 2 s of start-up that dir: targets do not need.
+    const { LocalR2Store } = await import('./local-r2-store');
     return LocalR2Store.open({
       ...(options.persistDir ? { persistDir: options.persistDir } : {}),
       ...(options.bucketName ? { bucketName: options.bucketName } : {}),
