@@ -21,6 +21,7 @@ export const WRANGLER_TOML = join(ROOT, 'wrangler.toml');
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 /** The bucket name of wrangler.toml's AGGREGATES binding (and the builder's default). */
 export const BUCKET = 'telemetry-aggregates';
+/** Worker instances answer on https://{name}.aggregates.test/. */
 export const BASE_URL = 'https://aggregates.test';
 
 /** A fresh temporary directory and a function that removes it. */
@@ -119,7 +120,7 @@ async function captureStderr(run: () => Promise<number>): Promise<{ code: number
 }
 
 export interface WorkerInstance {
-  /** Worker name inside the Miniflare instance. */
+  /** Worker name inside the Miniflare instance; it serves https://{name}.aggregates.test/. */
   name: string;
   /** Variables on top of wrangler.toml's [vars]. */
   vars?: Record<string, string>;
@@ -133,8 +134,14 @@ export interface HttpResult {
 
 export interface BuiltWorker {
   miniflare: Miniflare;
-  /** GET (or another method) on one of the workers; `path` starts with "/". */
+  /**
+   * A request to one of the workers (default: the first); `path` starts with "/". Requests go
+   * through Miniflare's entry like real traffic (dispatchFetch, routed by host name), so headers
+   * such as Origin reach the worker as a browser sends them.
+   */
   fetch(path: string, options?: { worker?: string; headers?: Record<string, string>; method?: string }): Promise<HttpResult>;
+  /** The origin a worker instance answers on. */
+  origin(worker?: string): string;
   dispose(): Promise<void>;
 }
 
@@ -145,12 +152,14 @@ export interface BuiltWorker {
 export async function startBuiltWorker(options: { scriptPath: string; persistDir: string; instances: readonly WorkerInstance[] }): Promise<BuiltWorker> {
   const settings = await readWranglerSettings();
   const modulesRoot = join(options.scriptPath, '..');
+  const host = (name: string) => `${name}.${new URL(BASE_URL).host}`;
   const miniflare = new Miniflare({
     r2Persist: join(options.persistDir, 'v3', 'r2'),
     // No network: a placeholder Request.cf instead of fetching the real one.
     cf: false,
     workers: options.instances.map((instance) => ({
       name: instance.name,
+      routes: [`${host(instance.name)}/*`],
       scriptPath: options.scriptPath,
       modules: true,
       modulesRoot,
@@ -161,12 +170,15 @@ export async function startBuiltWorker(options: { scriptPath: string; persistDir
   });
   await miniflare.ready;
   const defaultWorker = options.instances[0]?.name;
+  const origin = (worker = defaultWorker) => {
+    if (!worker || !options.instances.some((instance) => instance.name === worker)) throw new Error(`no worker instance ${worker}`);
+    return `https://${host(worker)}`;
+  };
   return {
     miniflare,
-    async fetch(path, { worker = defaultWorker, headers = {}, method = 'GET' } = {}) {
-      if (!worker) throw new Error('no worker instance');
-      const fetcher = await miniflare.getWorker(worker);
-      const response = await fetcher.fetch(`${BASE_URL}${path}`, { headers, method });
+    origin,
+    async fetch(path, { worker, headers = {}, method = 'GET' } = {}) {
+      const response = await miniflare.dispatchFetch(`${origin(worker)}${path}`, { headers, method });
       return { status: response.status, headers: response.headers as unknown as Headers, text: await response.text() };
     },
     dispose: () => miniflare.dispose(),

@@ -107,13 +107,30 @@ interface Variant {
   e10sEnabled?: boolean | null;
   application?: string;
   sampleId?: number;
+  /** Hand-made changes to the measurements. */
+  edit?: (payload: Json) => void;
+}
+
+/**
+ * Categorical values (ping b sends this one empty): label indexes, the spill bucket (13) and a key
+ * beyond it (dropped); plus keys that are no bucket lower bound (dropped), not integers (ignored),
+ * a count that is not an integer (counted as 0), and a use counter's overflow bucket.
+ */
+function editValues(payload: Json): void {
+  const histograms = payload.histograms as Json;
+  histograms.FX_PREFERENCES_CATEGORY_OPENED = { bucket_count: 51, histogram_type: 5, range: [1, 50], sum: 44, values: { '0': 1, '1': 3, '4': 2, '12': 1, '13': 2, '20': 1 } };
+  const gcMs = histograms.GC_MS as { values: Json };
+  gcMs.values = { ...gcMs.values, '9': 4, abc: 1, '10': 1.5 };
+  // a use counter with its (never used) overflow bucket set: the false bucket subtracts it too
+  const content = (payload.processes as Json).content as { histograms: Json };
+  content.histograms.USE_COUNTER2_PROPERTY_FILL_PAGE = { bucket_count: 3, histogram_type: 2, range: [1, 2], sum: 4, values: { '0': 0, '1': 2, '2': 1 } };
 }
 
 /** nightly 54 spans submission dates 20170130..20170202 and build dates 20170126..20170202 (two months each). */
 const VARIANTS: readonly Variant[] = [
-  { base: 1, submissionDate: '20170131', buildId: '20170130030205' },
+  { base: 1, submissionDate: '20170131', buildId: '20170130030205', edit: editValues },
   { base: 0, submissionDate: '20170131', buildId: '20170131030205', os: { name: 'Windows_NT', version: '6.1' }, architecture: 'x86', e10sEnabled: false },
-  { base: 1, submissionDate: '20170201', buildId: '20170201030205', os: { name: 'Darwin', version: '16.4.0' }, e10sEnabled: null },
+  { base: 1, submissionDate: '20170201', buildId: '20170201030205', os: { name: 'Darwin', version: '16.4.0' }, e10sEnabled: null, edit: editValues },
   { base: 0, submissionDate: '20170201', buildId: '20170131030205', application: 'Thunderbird' },
   { base: 0, submissionDate: '20170202', buildId: '20170202030205', os: { name: 'Linux', version: '4.4.0-59-generic' }, architecture: 'x86' },
   { base: 1, submissionDate: '20170130', buildId: '20170126030205', os: { name: 'Linux', version: '4.8.0-22-generic' }, e10sEnabled: false },
@@ -146,10 +163,12 @@ function applyVariant(base: Json, variant: Variant): Json {
   if (variant.os) system.os = { ...(system.os as Json), name: variant.os.name, version: variant.os.version };
   if (variant.e10sEnabled === null) delete settings.e10sEnabled;
   else if (variant.e10sEnabled !== undefined) settings.e10sEnabled = variant.e10sEnabled;
+  variant.edit?.(ping.payload as Json);
   return ping;
 }
 
 export const GENERATED_COUNT = 10;
+export const HAND_MADE_COUNT = VARIANTS.length;
 
 /** Every ping the end-to-end build reads: real, hand-varied, generated. */
 export function endToEndPings(): Json[] {

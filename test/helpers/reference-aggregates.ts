@@ -6,7 +6,7 @@
  * python_moztelemetry), and summed across the pings that match the filters. Kinds and
  * descriptions come straight from the vendored Histograms.json / Scalars.yaml.
  *
- * Deliberate differences from the original, which the service documents (worker/src/CONFIGURATION.md):
+ * Deliberate differences from the original, which the service documents (README.md, section "Configuration"):
  * - `e10sEnabled` is an extra row dimension ("" when the ping has no boolean setting; such rows
  *   match no e10sEnabled filter);
  * - a use-counter row whose denominator has no row that date keeps its own date (the original's
@@ -324,7 +324,12 @@ export class Reference {
     return this.histogramDefinition(stored) !== undefined;
   }
 
-  spec(metric: string): SpecResult {
+  /**
+   * kind, buckets, description and cell layout of a metric. With `withoutBuckets`, a histogram
+   * that golden-buckets.json does not cover still resolves, with empty buckets and no cells
+   * (for comparing everything but the histogram cells).
+   */
+  spec(metric: string, options: { withoutBuckets?: boolean } = {}): SpecResult {
     const g = this.golden;
     if (metric.startsWith('SIMPLE_MEASURES')) {
       const labels = g.simple_measures_labels;
@@ -349,6 +354,7 @@ export class Reference {
       return { ok: true, spec: { stored: `${COUNT_PREFIX}${metric}`, kind: 'count', buckets: labels, description, cells: (o) => oneHot(labels, (o as { value: number }).value) } };
     }
     const golden = g.histograms[metric];
+    if (!golden && options.withoutBuckets) return { ok: true, spec: { stored: metric, kind: definition.kind ?? '', buckets: [], description, cells: () => [] } };
     if (!golden) throw new Error(`${metric}: no golden buckets; pick a metric listed in builder/data/golden-buckets.json`);
     if (golden.kind !== definition.kind) throw new Error(`${metric}: golden kind ${golden.kind} differs from Histograms.json ${definition.kind}`);
     const labels = definition.kind === 'categorical' ? (definition.labels ?? []) : undefined;
@@ -404,9 +410,9 @@ export class Reference {
   }
 
   /** What GET /aggregates_by/{prefix}/channels/{channel}/?version&dates&metric[&filters] answers. */
-  expected(pings: readonly Json[], query: Query): Expected {
+  expected(pings: readonly Json[], query: Query, options: { withoutBuckets?: boolean } = {}): Expected {
     if (BLACKLIST.some((pattern) => pattern.test(query.metric))) return { status: 404, message: 'This metric is not allowed to be served.' };
-    const resolved = this.spec(query.metric);
+    const resolved = this.spec(query.metric, options);
     if (!resolved.ok) return { status: 404, message: resolved.message };
     const { spec } = resolved;
     const own = this.sums(pings, query, spec.stored, spec.cells);
