@@ -15,8 +15,10 @@ import { errorResponse, INTERNAL_ERROR_MESSAGE, notFound } from './http/errors';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, withSecurityHeaders } from './http/headers';
 import type { ResponseCache } from './http/response-cache';
 import { defaultResponseCache } from './http/response-cache';
+import { registerDashboardRoutes } from './routes/dashboard';
 import { registerDataRoute } from './routes/data';
 import { registerIndexRoutes } from './routes/indexes';
+import { registerOpenApiRoute } from './routes/openapi';
 import { registerOpsRoutes } from './routes/ops';
 import { AggregateStore } from './storage/aggregate-store';
 import type { ObjectSource, ReadStats } from './storage/object-source';
@@ -125,6 +127,8 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   registerOpsRoutes(app);
   registerIndexRoutes(app);
   registerDataRoute(app);
+  registerDashboardRoutes(app);
+  registerOpenApiRoute(app);
 
   app.notFound(() => notFound());
   app.onError((error) => {

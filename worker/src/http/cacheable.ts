@@ -12,6 +12,8 @@ import { responseCacheKey } from './response-cache';
 
 export interface Prepared {
   etag: string;
+  /** Headers of a body that is not JSON (Content-Type, Content-Disposition), e.g. for CSV. */
+  headers?: Record<string, string>;
   /** The JSON body, or an error response (e.g. 404 when no row matched). */
   render(): Promise<string | Response>;
 }
@@ -35,7 +37,7 @@ export async function respondCacheable(
     if (cached) {
       const etag = cached.headers.get('ETag');
       if (etag && ifNoneMatchMatches(request.ifNoneMatch, etag)) return notModified(etag, maxAgeSeconds, authed);
-      return jsonResponse(await cached.text(), 200, successHeaders(etag ?? undefined, maxAgeSeconds, authed));
+      return jsonResponse(await cached.text(), 200, { ...successHeaders(etag ?? undefined, maxAgeSeconds, authed), ...representationHeaders(cached) });
     }
   }
 
@@ -47,11 +49,21 @@ export async function respondCacheable(
 
   if (rc.responseCache && cacheKey && maxAgeSeconds > 0) {
     // The stored copy is public for the Cache API; clients get the private header when authed.
-    const stored = jsonResponse(body, 200, { ETag: prepared.etag, 'Cache-Control': `public, max-age=${maxAgeSeconds}` });
+    const stored = jsonResponse(body, 200, { ...prepared.headers, ETag: prepared.etag, 'Cache-Control': `public, max-age=${maxAgeSeconds}` });
     const cache = rc.responseCache;
     rc.waitUntil(cache.put(cacheKey, stored).catch((error: unknown) => console.error('response cache put failed', error)));
   }
-  return jsonResponse(body, 200, successHeaders(prepared.etag, maxAgeSeconds, authed));
+  return jsonResponse(body, 200, { ...successHeaders(prepared.etag, maxAgeSeconds, authed), ...prepared.headers });
+}
+
+/** The stored answer's Content-Type and Content-Disposition (JSON answers carry only the former). */
+function representationHeaders(cached: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['Content-Type', 'Content-Disposition']) {
+    const value = cached.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
 }
 
 function successHeaders(etag: string | undefined, maxAgeSeconds: number, authed: boolean): Record<string, string> {

@@ -4,7 +4,12 @@
  * `metric` are required; `child` takes content/parent/gpu and the legacy true/false.
  *
  * A key given more than once counts with its first value (as Flask's request.args did).
+ *
+ * Two keys of this service's own (not the original's) are accepted as well: `stats` (statistics
+ * per entry, see stats/) and `format` (`json`, the default, or `csv`); a bad value answers 400.
  */
+import type { StatName } from '../stats/stat-names';
+import { parseStatNames } from '../stats/stat-names';
 
 /** Query keys a data request may carry (the original's list, plus e10sEnabled). */
 export const ALLOWED_DATA_KEYS = [
@@ -20,6 +25,13 @@ export const ALLOWED_DATA_KEYS = [
   'e10sEnabled',
 ] as const;
 
+/** Keys this service adds to the original's: they change the representation, never the rows. */
+export const OUTPUT_KEYS = ['stats', 'format'] as const;
+
+export const OUTPUT_FORMATS = ['json', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export const FORMAT_USAGE = `format takes ${OUTPUT_FORMATS.join(' or ')}.`;
+
 /** Row dimensions a request can filter on, by their query key (= stored dimension name). */
 export const FILTER_KEYS = ['application', 'architecture', 'os', 'osVersion', 'e10sEnabled', 'child', 'label'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -31,6 +43,10 @@ export interface DataQuery {
   dates: string[];
   metric: string;
   filter: RowFilter;
+  /** Set only when the request has `stats=`. */
+  stats?: StatName[];
+  /** Set only when the request has `format=`. */
+  format?: OutputFormat;
 }
 
 export const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
@@ -38,7 +54,8 @@ export const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. Al
 export type DataQueryResult =
   | { ok: true; query: DataQuery }
   | { ok: false; status: 405; allow: string; unknownKeys: string[] }
-  | { ok: false; status: 404; message: string };
+  | { ok: false; status: 404; message: string }
+  | { ok: false; status: 400; message: string };
 
 const LEGACY_CHILD: Readonly<Record<string, string>> = { true: 'content', false: 'parent' };
 
@@ -46,7 +63,7 @@ export function parseDataQuery(path: string, params: URLSearchParams): DataQuery
   const first = new Map<string, string>();
   for (const [key, value] of params) if (!first.has(key)) first.set(key, value);
 
-  const allowed = new Set<string>(ALLOWED_DATA_KEYS);
+  const allowed = new Set<string>([...ALLOWED_DATA_KEYS, ...OUTPUT_KEYS]);
   const unknownKeys = [...first.keys()].filter((key) => !allowed.has(key));
   if (unknownKeys.length > 0) {
     const kept = new URLSearchParams([...first].filter(([key]) => allowed.has(key)));
@@ -64,5 +81,17 @@ export function parseDataQuery(path: string, params: URLSearchParams): DataQuery
     if (value === undefined) continue;
     filter[key] = key === 'child' ? (LEGACY_CHILD[value] ?? value) : value;
   }
-  return { ok: true, query: { version, dates, metric, filter } };
+  const query: DataQuery = { version, dates, metric, filter };
+  const stats = first.get('stats');
+  if (stats !== undefined) {
+    const names = parseStatNames(stats);
+    if (!names.ok) return { ok: false, status: 400, message: names.message };
+    query.stats = names.names;
+  }
+  const format = first.get('format');
+  if (format !== undefined) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) return { ok: false, status: 400, message: `Unknown format: ${format}. ${FORMAT_USAGE}` };
+    query.format = format as OutputFormat;
+  }
+  return { ok: true, query };
 }

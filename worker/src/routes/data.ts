@@ -8,14 +8,14 @@
 import type { Hono } from 'hono';
 import { metricAccess } from '../auth/access';
 import type { AppEnv, RequestContext } from '../context';
-import { stringifyWithBigInts } from '../core/exact-int';
 import type { Prefix } from '../core/storage-keys';
+import { dataBodyHeaders, outputEtagParts, renderDataBody } from '../export/data-output';
 import { isChannel, isMajorVersion, isPrefix } from '../core/storage-keys';
 import type { Prepared } from '../http/cacheable';
 import { respondCacheable } from '../http/cacheable';
 import { strongEtag } from '../http/conditional';
 import { errorResponse, forbidden, METRIC_NOT_ALLOWED_MESSAGE, NO_DATA_MESSAGE, notFound } from '../http/errors';
-import type { DataRow, SumsByDate } from '../query/aggregate';
+import type { SumsByDate } from '../query/aggregate';
 import { accumulateShard, toDataRows } from '../query/aggregate';
 import type { MetricDefinition } from '../query/metric-definition';
 import { resolveMetric } from '../query/metric-definition';
@@ -25,13 +25,7 @@ import type { ShardRead } from '../query/plan';
 import { planShardReads } from '../query/plan';
 import { joinUseCounter } from '../query/use-counter';
 
-/** The JSON a data request answers (key order as the original's). */
-export interface DataResponse {
-  data: DataRow[];
-  buckets: (number | string)[];
-  kind: string;
-  description: string;
-}
+export type { DataResponse } from '../export/data-output';
 
 export function registerDataRoute(app: Hono<AppEnv>): void {
   app.get('/aggregates_by/:prefix/channels/:channel', async (c) => {
@@ -46,7 +40,7 @@ export function registerDataRoute(app: Hono<AppEnv>): void {
         const message = `Unsupported query parameter(s): ${parsed.unknownKeys.join(', ')}.`;
         return errorResponse(405, message, { Allow: parsed.allow });
       }
-      return errorResponse(404, parsed.message);
+      return errorResponse(parsed.status, parsed.message);
     }
     const query = parsed.query;
     const access = metricAccess(rc.config.access, channel, query.metric);
@@ -75,14 +69,15 @@ async function prepareData(rc: RequestContext, prefix: Prefix, channel: string, 
   if (own.length === 0 && denominator.length === 0) return errorResponse(404, NO_DATA_MESSAGE);
 
   const etag = await dataEtag(scope, query, definition, authed, [...own, ...denominator]);
+  const headers = dataBodyHeaders(query, scope);
   return {
     etag,
+    ...(headers ? { headers } : {}),
     render: async () => {
       const [ownSums, denominatorSums] = await Promise.all([sumShards(rc, own, query.filter), sumShards(rc, denominator, query.filter)]);
       const data = definition.denominator ? joinUseCounter(query.dates, ownSums, denominatorSums) : toDataRows(query.dates, ownSums);
       if (data.length === 0) return errorResponse(404, NO_DATA_MESSAGE);
-      const response: DataResponse = { data, buckets: definition.buckets, kind: definition.kind, description: definition.description };
-      return stringifyWithBigInts(response);
+      return renderDataBody(query, definition, data);
     },
   };
 }
@@ -117,5 +112,6 @@ function dataEtag(
     authed ? 'authed' : 'anonymous',
     JSON.stringify([definition.kind, definition.description, definition.buckets]),
     ...reads.map((read) => `${read.key}@${read.revision}`),
+    ...outputEtagParts(query),
   ]);
 }
