@@ -9,21 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
 import { decodePartial, encodePartial, PartialFormatError } from '../../builder/src/aggregate/partial-aggregate';
 import { main } from '../../builder/src/cli';
+import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import { allContributions, BuildOutput } from '../../builder/src/shards/build-output';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
 import { histogram, makePing, vendoredDefinitions } from '../helpers/pings';
-
-/** A small deterministic PRNG so every split is reproducible. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pings = [
   ...[...generateSyntheticPings()].filter((_, i) => i % 7 === 0),
@@ -58,7 +47,7 @@ describe('partial aggregates', () => {
     const expected = await publishedRows(await aggregateAll());
     const histograms = (await vendoredDefinitions()).histograms;
     for (const seed of [1, 2, 3, 4, 5]) {
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const parts = 1 + Math.floor(random() * 5);
       const slices = Array.from({ length: parts }, () => new Aggregator(histograms));
       for (const ping of pings) (slices[Math.floor(random() * parts)] as Aggregator).addLine(JSON.stringify(ping));

@@ -12,6 +12,8 @@
  * - a use-counter row whose denominator has no row that date keeps its own date (the original's
  *   SQL returned it with a null date).
  */
+import type { Golden } from './reference-buckets';
+import { loadGolden } from './reference-buckets';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,20 +33,7 @@ export const AUTHED_ONLY = new Set(['SCALARS_TELEMETRY.EVENT_COUNTS', 'SCALARS_T
 const EXCLUDED_KEYED = new Set(['MESSAGE_MANAGER_MESSAGE_SIZE', 'VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION']);
 const PRINTABLE = /^[A-Za-z0-9_\-[\].]*$/;
 
-export interface GoldenHistogram {
-  kind: string;
-  ranges: number[];
-  service_buckets: (number | string)[];
-  stored_histogram_length: number;
-  definition: { labels?: string[] };
-}
-
-export interface Golden {
-  simple_measures_labels: number[];
-  count_histogram_labels: number[];
-  numeric_scalars_labels: number[];
-  histograms: Record<string, GoldenHistogram>;
-}
+export type { Golden, GoldenHistogram } from './reference-buckets';
 
 interface HistogramDefinition {
   kind?: string;
@@ -299,7 +288,7 @@ export class Reference {
   ) {}
 
   static load(): Reference {
-    const golden = JSON.parse(readFileSync(join(DATA_DIR, 'golden-buckets.json'), 'utf8')) as Golden;
+    const golden = loadGolden();
     const histograms = JSON.parse(readFileSync(join(DATA_DIR, 'Histograms.json'), 'utf8')) as Record<string, HistogramDefinition>;
     const scalars = parseYaml(readFileSync(join(DATA_DIR, 'Scalars.yaml'), 'utf8')) as Record<string, Record<string, { description?: unknown }>>;
     const descriptions = new Map<string, string>();
