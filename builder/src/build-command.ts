@@ -1,12 +1,14 @@
 /** The builder's commands: `build` (inputs -> aggregate -> shards -> store) and `merge`. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Aggregator } from './aggregate/aggregator';
+import { aggregateInParallel } from './aggregate/parallel-aggregate';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
+import { DEFAULT_HISTOGRAMS_PATH } from './definitions/load-definitions';
 import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
-import { readLines } from './input/read-lines';
+import { forEachLineOf, readLineBatches } from './input/read-lines';
 import type { Progress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import type { PublishReport } from './publish/publish-build';
@@ -25,6 +27,8 @@ export interface BuildOptions {
   selection: PingSelection;
   progress?: Progress;
   reportFile?: string;
+  /** Aggregation threads: 1 (the default here) aggregates in this thread, N > 1 in N worker threads. */
+  threads?: number;
 }
 
 export interface MergeOptions {
@@ -40,12 +44,28 @@ export interface MergeOptions {
 export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const started = performance.now();
   const sources = await expandInputs(options.inputs);
-  const aggregator = new Aggregator(options.definitions.histograms, options.selection);
   const bytes: LineProgress = { bytesRead: 0 };
-  for (const source of sources) {
-    for await (const line of readLines(source, bytes)) {
-      aggregator.addLine(line);
-      options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+  const threads = options.threads ?? 1;
+  let aggregator: Aggregator;
+  if (threads > 1) {
+    aggregator = await aggregateInParallel({
+      sources,
+      threads,
+      histograms: options.definitions.histograms,
+      histogramsPath: options.definitions.paths?.histograms ?? DEFAULT_HISTOGRAMS_PATH,
+      selection: options.selection,
+      bytes,
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
+  } else {
+    aggregator = new Aggregator(options.definitions.histograms, options.selection);
+    const addLine = (line: string) => aggregator.addLine(line);
+    for (const source of sources) {
+      // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
+      for await (const batch of readLineBatches(source, bytes)) {
+        forEachLineOf(batch, addLine);
+        options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+      }
     }
   }
   if (options.partialOut !== undefined) {

@@ -12,12 +12,12 @@ export const DEFAULT_SCALARS_PATH = fileURLToPath(new URL('../../data/Scalars.ya
 export interface Definitions {
   histograms: HistogramCatalog;
   scalars: ScalarCatalog;
+  /** The files they were read from (worker threads read them again). */
+  paths?: { histograms: string; scalars: string };
 }
 
 export async function loadDefinitions(paths: { histograms?: string; scalars?: string } = {}): Promise<Definitions> {
-  const [histogramsText, scalarsText] = await Promise.all([
-    readFile(paths.histograms ?? DEFAULT_HISTOGRAMS_PATH, 'utf8'),
-    readFile(paths.scalars ?? DEFAULT_SCALARS_PATH, 'utf8'),
-  ]);
-  return { histograms: parseHistogramsJson(histogramsText), scalars: parseScalarsYaml(scalarsText) };
+  const files = { histograms: paths.histograms ?? DEFAULT_HISTOGRAMS_PATH, scalars: paths.scalars ?? DEFAULT_SCALARS_PATH };
+  const [histogramsText, scalarsText] = await Promise.all([readFile(files.histograms, 'utf8'), readFile(files.scalars, 'utf8')]);
+  return { histograms: parseHistogramsJson(histogramsText), scalars: parseScalarsYaml(scalarsText), paths: files };
 }

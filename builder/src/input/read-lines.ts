@@ -49,6 +49,63 @@ async function* linesOf(source: InputSource, progress?: LineProgress): AsyncGene
   if (pending.length > 0) yield Buffer.concat(pending).toString('utf8');
 }
 
+/**
+ * Yields the source's bytes in batches of whole lines (each batch ends just after a newline, except
+ * a last line without one), each in an ArrayBuffer of its own so it can be transferred to a worker
+ * thread. Splitting a batch at its newlines gives exactly the lines readLines yields.
+ */
+export async function* readLineBatches(source: InputSource, progress?: LineProgress, batchBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+  try {
+    yield* batchesOf(source, progress, batchBytes);
+  } catch (error) {
+    throw new InputError(`cannot read ${source.kind === 'stdin' ? 'stdin' : source.path}: ${(error as Error).message}`);
+  }
+}
+
+async function* batchesOf(source: InputSource, progress: LineProgress | undefined, batchBytes: number): AsyncGenerator<Uint8Array> {
+  const raw: Readable = source.kind === 'stdin' ? process.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
+  const stream = await maybeGunzip(countBytes(raw, progress));
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const lastNewline = chunk.lastIndexOf(10);
+    if (lastNewline < 0 || pendingBytes + lastNewline + 1 < batchBytes) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      continue;
+    }
+    // the batch is full: cut it at this chunk's last newline
+    yield ownCopy(pending, pendingBytes, chunk.subarray(0, lastNewline + 1));
+    pending = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
+    pendingBytes = chunk.length - lastNewline - 1;
+  }
+  if (pendingBytes > 0) yield ownCopy(pending, pendingBytes, undefined);
+}
+
+function ownCopy(parts: Buffer[], partsBytes: number, last: Buffer | undefined): Uint8Array {
+  const out = new Uint8Array(partsBytes + (last?.length ?? 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  if (last) out.set(last, offset);
+  return out;
+}
+
+/** Calls `each` with every line (without its newline) of a batch from readLineBatches. */
+export function forEachLineOf(batch: Uint8Array, each: (line: string) => void): void {
+  const buffer = Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  let start = 0;
+  let newline = buffer.indexOf(10, start);
+  while (newline >= 0) {
+    each(buffer.toString('utf8', start, newline));
+    start = newline + 1;
+    newline = buffer.indexOf(10, start);
+  }
+  if (start < buffer.length) each(buffer.toString('utf8', start));
+}
+
 async function* countBytes(stream: Readable, progress?: LineProgress): AsyncGenerator<Buffer> {
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (progress) progress.bytesRead += chunk.length;

@@ -1,0 +1,118 @@
+/**
+ * `build --threads N`: batches of lines aggregated on worker threads and merged give exactly the
+ * objects of an in-thread build; the line batches split input exactly as the line reader does;
+ * a failing worker is an error, not a hang.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { aggregateInParallel, WorkerFailure } from '../../builder/src/aggregate/parallel-aggregate';
+import { main } from '../../builder/src/cli';
+import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
+import { loadBasePings } from '../../builder/src/demo/load-base-pings';
+import { DEFAULT_PINGS_DIR } from '../../builder/src/demo/write-demo-input';
+import { forEachLineOf, readLineBatches, readLines } from '../../builder/src/input/read-lines';
+import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
+import { vendoredDefinitions } from '../helpers/pings';
+
+let dir: string;
+let input: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'builder-threads-'));
+  // About 2.5 MB: several 1 MB batches, so both workers get some.
+  const demo = [...generateDemoPings({ count: 15, seed: 7, basePings: loadBasePings(DEFAULT_PINGS_DIR) })];
+  const synthetic = [...generateSyntheticPings()].filter((_, i) => i % 5 === 0);
+  const lines = [...demo, ...synthetic].map((ping) => JSON.stringify(ping));
+  lines.splice(3, 0, 'not json', '', '{"meta":{}}');
+  input = path.join(dir, 'pings.ndjson');
+  await writeFile(input, `${lines.join('\n')}\n`);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function filesUnder(root: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    out.set(path.relative(root, file), await readFile(file));
+  }
+  return out;
+}
+
+async function build(threads: number): Promise<{ files: Map<string, Buffer>; report: Record<string, unknown> }> {
+  const target = path.join(dir, `out-${threads}`);
+  const reportFile = path.join(dir, `report-${threads}.json`);
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(['build', '--input', input, '--target', `dir:${target}`, '--threads', String(threads), '--quiet', '--report', reportFile]);
+    expect(code).toBe(0);
+  } finally {
+    stderr.mockRestore();
+  }
+  const report = JSON.parse(await readFile(reportFile, 'utf8')) as Record<string, unknown>;
+  delete report.seconds;
+  delete report.target;
+  return { files: await filesUnder(target), report };
+}
+
+describe('build --threads', () => {
+  it('publishes byte-identical objects with 2 threads and with 1', async () => {
+    const one = await build(1);
+    const two = await build(2);
+    expect(one.files.size).toBeGreaterThan(10);
+    expect([...two.files.keys()].sort()).toEqual([...one.files.keys()].sort());
+    for (const [key, bytes] of one.files) expect(two.files.get(key)?.equals(bytes), key).toBe(true);
+    expect(two.report).toEqual(one.report);
+  });
+
+  it('rejects a bad --threads value', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['build', '--input', input, '--target', `dir:${dir}/x`, '--threads', '0'])).toBe(2);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('reports a failing worker as an error instead of hanging', async () => {
+    const definitions = await vendoredDefinitions();
+    const run = aggregateInParallel({
+      sources: [{ kind: 'file', path: input }],
+      threads: 2,
+      histograms: definitions.histograms,
+      histogramsPath: path.join(dir, 'no-such-Histograms.json'),
+      selection: { sampleIdBelow: 100 },
+      bytes: { bytesRead: 0 },
+    });
+    await expect(run).rejects.toThrow(WorkerFailure);
+    await expect(run).rejects.toThrow(/no-such-Histograms\.json/);
+  });
+});
+
+describe('line batches', () => {
+  it('split input into exactly the lines of the line reader, plain or gzip, with or without a last newline', async () => {
+    const text = ['{"a":1}', '', 'x'.repeat(3000), 'héllo ✓', '{"b":2}\r', 'y'.repeat(70_000), 'last'].join('\n');
+    for (const [name, bytes] of [
+      ['plain', Buffer.from(text)],
+      ['newline', Buffer.from(`${text}\n`)],
+      ['gzip', gzipSync(`${text}\n`)],
+    ] as const) {
+      const file = path.join(dir, `lines-${name}`);
+      await writeFile(file, bytes);
+      const source = { kind: 'file' as const, path: file };
+      const expected: string[] = [];
+      for await (const line of readLines(source)) expected.push(line);
+      for (const batchBytes of [1, 100, 5000, 1 << 20]) {
+        const got: string[] = [];
+        for await (const batch of readLineBatches(source, undefined, batchBytes)) forEachLineOf(batch, (line) => got.push(line));
+        expect(got, `${name}, batches of ${batchBytes}`).toEqual(expected);
+      }
+    }
+  });
+});
