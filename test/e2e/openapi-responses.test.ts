@@ -11,7 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../builder/src/build-command';
 import { loadDefinitions } from '../../builder/src/definitions/load-definitions';
-import type { ObjectStore, StoredObject } from '../../builder/src/publish/object-store';
+import { MemoryStore } from '../../builder/src/publish/memory-store';
 import { createApp } from '../../worker/src/app';
 import type { Env } from '../../worker/src/env';
 import { OPENAPI_DOCUMENT } from '../../worker/src/openapi/document';
@@ -23,24 +23,6 @@ const PINGS = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
 const BASE = 'https://openapi.test';
 const DOC_ID = `${BASE}/openapi.json`;
 
-class MemoryStore implements ObjectStore {
-  readonly description = 'memory';
-  readonly objects = new Map<string, Uint8Array>();
-  async get(key: string): Promise<StoredObject | null> {
-    const bytes = this.objects.get(key);
-    return bytes ? { bytes, etag: String(bytes.byteLength) } : null;
-  }
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    this.objects.set(key, bytes);
-  }
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
-  }
-  async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
-  }
-  async close(): Promise<void> {}
-}
 
 const store = new MemoryStore();
 const app = createApp({ source: () => ({ get: async (key) => store.objects.get(key) ?? null }), responseCache: null });

@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
+import type { Variant } from '../worker/fixtures/derive-pings';
+import { applyVariant } from '../worker/fixtures/derive-pings';
 
 type Json = Record<string, unknown>;
 
@@ -95,21 +97,6 @@ export function trimPing(ping: Json): Json {
   return copy;
 }
 
-interface Variant {
-  base: 0 | 1;
-  submissionDate: string;
-  buildId: string;
-  channel?: string;
-  version?: string;
-  os?: { name: string; version: string };
-  architecture?: string;
-  /** null removes the setting */
-  e10sEnabled?: boolean | null;
-  application?: string;
-  sampleId?: number;
-  /** Hand-made changes to the measurements. */
-  edit?: (payload: Json) => void;
-}
 
 /**
  * Categorical values (ping b sends this one empty): label indexes, the spill bucket (13) and a key
@@ -142,30 +129,6 @@ const VARIANTS: readonly Variant[] = [
   { base: 1, submissionDate: '20170131', buildId: '20170131030205', sampleId: 100 },
 ];
 
-function applyVariant(base: Json, variant: Variant): Json {
-  const ping = structuredClone(base);
-  const meta = ping.meta as Json;
-  const application = ping.application as Json;
-  const environment = ping.environment as Json;
-  const system = environment.system as Json;
-  const settings = environment.settings as Json;
-  meta.submissionDate = variant.submissionDate;
-  application.buildId = variant.buildId;
-  if (variant.channel) {
-    application.channel = variant.channel;
-    meta.normalizedChannel = variant.channel;
-    meta.appUpdateChannel = variant.channel;
-  }
-  if (variant.version) application.version = variant.version;
-  if (variant.application) application.name = variant.application;
-  if (variant.architecture) application.architecture = variant.architecture;
-  if (variant.sampleId !== undefined) meta.sampleId = variant.sampleId;
-  if (variant.os) system.os = { ...(system.os as Json), name: variant.os.name, version: variant.os.version };
-  if (variant.e10sEnabled === null) delete settings.e10sEnabled;
-  else if (variant.e10sEnabled !== undefined) settings.e10sEnabled = variant.e10sEnabled;
-  variant.edit?.(ping.payload as Json);
-  return ping;
-}
 
 export const GENERATED_COUNT = 10;
 export const HAND_MADE_COUNT = VARIANTS.length;

@@ -11,7 +11,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import type { TestProject } from 'vitest/node';
 import { runBuild } from '../../builder/src/build-command';
 import { loadDefinitions } from '../../builder/src/definitions/load-definitions';
-import type { ObjectStore, StoredObject } from '../../builder/src/publish/object-store';
+import { MemoryStore } from '../../builder/src/publish/memory-store';
 import { derivePings } from './fixtures/derive-pings';
 
 /** The kid of the signing key the tests' tokens use. */
@@ -19,25 +19,6 @@ export const TEST_KEY_ID = 'worker-test-key';
 
 const PINGS = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
 
-/** The builder's ObjectStore, in memory. */
-class MemoryStore implements ObjectStore {
-  readonly description = 'memory';
-  readonly objects = new Map<string, Uint8Array>();
-  async get(key: string): Promise<StoredObject | null> {
-    const bytes = this.objects.get(key);
-    return bytes ? { bytes, etag: String(bytes.byteLength) } : null;
-  }
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    this.objects.set(key, bytes);
-  }
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
-  }
-  async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
-  }
-  async close(): Promise<void> {}
-}
 
 export default async function setup(project: TestProject): Promise<void> {
   const bases = await Promise.all(
