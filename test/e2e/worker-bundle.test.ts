@@ -4,12 +4,9 @@
  * generation from strings is disallowed, and that the bundle serves the API from local R2 state
  * written by the real builder.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../builder/src/build-command';
@@ -19,11 +16,9 @@ import type { ManifestIndex } from '../../worker/src/core/index-objects';
 import type { ShardRow } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { manifestKey, shardKey } from '../../worker/src/core/storage-keys';
+import { BUCKET, bundleWorker, readWranglerSettings, ROOT } from '../helpers/built-worker';
 import { derivePings } from '../worker/fixtures/derive-pings';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-const BUCKET = 'telemetry-aggregates';
 const DATES = ['20170130', '20170131', '20170201'];
 
 let dir: string;
@@ -64,10 +59,7 @@ function expectedData(rows: ShardRow[], child?: string) {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'worker-bundle-'));
   const outdir = join(dir, 'dist');
-  await promisify(execFile)(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', outdir], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-  });
+  const scriptPath = await bundleWorker(outdir);
 
   const pingsDir = join(ROOT, 'test', 'fixtures', 'pings');
   const bases = await Promise.all(['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(async (name) => JSON.parse(await readFile(join(pingsDir, name), 'utf8')) as Record<string, unknown>));
@@ -82,8 +74,7 @@ beforeAll(async () => {
     await store.close();
   }
 
-  const wranglerToml = await readFile(join(ROOT, 'wrangler.toml'), 'utf8');
-  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)?.[1];
+  const { compatibilityDate } = await readWranglerSettings();
   miniflare = new Miniflare({
     r2Persist: join(persistDir, 'v3', 'r2'),
     // No network: a placeholder Request.cf instead of fetching the real one.
@@ -91,7 +82,7 @@ beforeAll(async () => {
     workers: [
       {
         name: 'aggregates',
-        scriptPath: join(outdir, 'index.js'),
+        scriptPath,
         modules: true,
         modulesRoot: outdir,
         compatibilityDate,
