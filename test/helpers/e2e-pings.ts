@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
 import type { Variant } from '../worker/fixtures/derive-pings';
-import { applyVariant } from '../worker/fixtures/derive-pings';
+import { applyVariant, isObject, keepOnly } from '../worker/fixtures/derive-pings';
 
 type Json = Record<string, unknown>;
 
@@ -61,16 +61,6 @@ const ADDED_CONTENT_SCALARS: Json = {
   keyedScalars: { 'telemetry.test.keyed_unsigned_int': { first: 1 } },
 };
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function keepOnly(record: unknown, names: readonly string[]): Json {
-  if (!isObject(record)) return {};
-  return Object.fromEntries(Object.entries(record).filter(([name]) => names.includes(name)));
-}
-
-/** A deep copy of a real ping with only the kept metrics, and keyed scalars added. */
 export function trimPing(ping: Json): Json {
   const copy = structuredClone(ping);
   const payload = copy.payload as Json;

@@ -6,6 +6,7 @@
  * headers. No answer may be a 5xx, carry a stack trace or an internal path, or have a status the
  * API does not document; JSON bodies must parse.
  */
+import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE, bearer, makeApp, seedBucket, testEnv } from './helpers';
 
@@ -16,19 +17,8 @@ const DOCUMENTED = new Set([200, 204, 304, 400, 403, 404, 405]);
 const STACK_TRACE = /\n\s+at [^\n]+:\d+(:\d+)?|\bat (async )?[\w.<>]+ \([^)]*:\d+:\d+\)/;
 const INTERNAL_PATH = /\/work\/|worker\/src\/|builder\/src\/|node_modules|file:\/\/|\.ts:\d+/;
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = prng(SEED);
+const rand = mulberry32(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 const chance = (p: number) => rand() < p;
