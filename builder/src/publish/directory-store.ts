@@ -1,10 +1,14 @@
 /** `--target dir:PATH`: the same objects as files, for inspection. */
-import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
-import type { ObjectStore, StoredObject } from './object-store';
+import { conditionHolds, contentEtag } from './memory-store';
+import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
 import { StoreError } from './object-store';
+
+/** Files being written carry this mark until renamed into place; list() ignores them. */
+const TEMP_MARK = '.~tmp-';
+const TEMP_FILE = /\.~tmp-\d+-\d+$/;
 
 export class DirectoryStore implements ObjectStore {
   readonly description: string;
@@ -27,7 +31,7 @@ export class DirectoryStore implements ObjectStore {
   async get(key: string): Promise<StoredObject | null> {
     try {
       const bytes = new Uint8Array(await readFile(this.fileOf(key)));
-      return { bytes, etag: createHash('md5').update(bytes).digest('hex') };
+      return { bytes, etag: contentEtag(bytes) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
@@ -36,15 +40,25 @@ export class DirectoryStore implements ObjectStore {
 
   private readonly madeDirectories = new Set<string>();
 
-  async put(key: string, bytes: Uint8Array): Promise<void> {
+  async put(key: string, bytes: Uint8Array, _contentType: string, condition?: PutCondition): Promise<PutResult> {
     const file = this.fileOf(key);
     const dir = path.dirname(file);
     if (!this.madeDirectories.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.madeDirectories.add(dir);
     }
-    await writeFile(file, bytes);
+    if (condition) {
+      const current = await this.get(key);
+      if (!conditionHolds(condition, current?.etag)) return { ok: false, reason: 'precondition-failed' };
+    }
+    // Write then rename: a reader (or a killed writer) never sees half an object.
+    const temp = `${file}${TEMP_MARK}${process.pid}-${++this.tempCounter}`;
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+    return { ok: true, etag: contentEtag(bytes) };
   }
+
+  private tempCounter = 0;
 
   async delete(key: string): Promise<void> {
     await rm(this.fileOf(key), { force: true });
@@ -57,7 +71,7 @@ export class DirectoryStore implements ObjectStore {
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else keys.push(this.keyOf(full));
+        else if (!TEMP_FILE.test(entry.name)) keys.push(this.keyOf(full));
       }
     };
     await walk(this.root);

@@ -7,7 +7,7 @@
  */
 import { Miniflare } from 'miniflare';
 import path from 'node:path';
-import type { ObjectStore, StoredObject } from './object-store';
+import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
 import { StoreError } from './object-store';
 
 export const DEFAULT_BUCKET_NAME = 'telemetry-aggregates';
@@ -20,8 +20,13 @@ export default {
     const key = decodeURIComponent(url.pathname.slice(1));
     if (request.method === 'PUT') {
       const type = request.headers.get('content-type') || 'application/octet-stream';
-      await env.BUCKET.put(key, await request.arrayBuffer(), { httpMetadata: { contentType: type } });
-      return new Response(null, { status: 204 });
+      const options = { httpMetadata: { contentType: type } };
+      const ifMatch = request.headers.get('if-match');
+      if (ifMatch) options.onlyIf = { etagMatches: ifMatch };
+      else if (request.headers.get('if-none-match') === '*') options.onlyIf = { etagDoesNotMatch: '*' };
+      const written = await env.BUCKET.put(key, await request.arrayBuffer(), options);
+      if (!written) return new Response(null, { status: 412 });
+      return new Response(null, { status: 204, headers: { etag: written.etag } });
     }
     if (request.method === 'DELETE') {
       await env.BUCKET.delete(key);
@@ -39,7 +44,7 @@ export default {
     }
     const object = await env.BUCKET.get(key);
     if (!object) return new Response(null, { status: 404 });
-    return new Response(object.body, { headers: { etag: object.httpEtag } });
+    return new Response(object.body, { headers: { etag: object.etag } });
   },
 };`;
 
@@ -78,12 +83,17 @@ export class LocalR2Store implements ObjectStore {
     const response = await this.request(key, { method: 'GET' });
     if (response.status === 404) return null;
     const bytes = new Uint8Array(await response.arrayBuffer());
-    return { bytes, etag: (response.headers.get('etag') ?? '').replace(/"/g, '') };
+    return { bytes, etag: response.headers.get('etag') ?? '' };
   }
 
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    const response = await this.request(key, { method: 'PUT', body: bytes, headers: { 'content-type': contentType } });
+  async put(key: string, bytes: Uint8Array, contentType: string, condition?: PutCondition): Promise<PutResult> {
+    const headers: Record<string, string> = { 'content-type': contentType };
+    if (condition && 'ifMatch' in condition) headers['if-match'] = condition.ifMatch;
+    if (condition && 'ifNoneMatch' in condition) headers['if-none-match'] = '*';
+    const response = await this.request(key, { method: 'PUT', body: bytes, headers });
+    if (response.status === 412) return { ok: false, reason: 'precondition-failed' };
     if (response.status !== 204) throw new StoreError(`local R2 put ${key} failed: ${response.status}`);
+    return { ok: true, etag: response.headers.get('etag') ?? '' };
   }
 
   async delete(key: string): Promise<void> {
