@@ -144,6 +144,16 @@ describe('builder build --target r2://', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 3 with the S3 error (no stack trace) when a write is refused mid-build', async () => {
+    sandbox.proxy.reset();
+    sandbox.proxy.inject({ method: 'PUT' }, { kind: 'status', status: 403, code: 'AccessDenied' }, 1_000_000);
+    const result = await cli(['build', '--input', pings, '--target', `r2://${BUCKET}/runs/refused`, '--endpoint', sandbox.endpoint, '--quiet'], CREDENTIALS);
+    sandbox.proxy.reset();
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/S3 telemetry-aggregates\/runs\/refused\/v1\/\S+: PUT failed: 403 AccessDenied/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('documents the target and --endpoint in --help', async () => {
     const { stdout } = await cli(['--help'], {});
     expect(stdout).toContain('r2://BUCKET[/PREFIX]');
