@@ -8,12 +8,13 @@ import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { InputError } from './input/expand-inputs';
 import { createProgress } from './progress';
 import type { ObjectStore } from './publish/object-store';
+import { StoreError } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
 import { formatReport } from './report';
 
-const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH [options]
+const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]
        builder build --input PATH [PATH ...] --partial FILE [options]
-       builder merge --input FILE [FILE ...] --target local|dir:PATH [options]
+       builder merge --input FILE [FILE ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]
 
 Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
 aggregates per build id and per submission date, and publishes them as msgpack shards
@@ -29,6 +30,10 @@ Options:
                       Repeat the flag or list several paths after it.
   --target TARGET     local        the local R2 bucket served by \`npm run dev\` (wrangler dev)
                       dir:PATH     the same objects as files under PATH, for inspection
+                      r2://BUCKET[/PREFIX]  an R2 bucket (keys under PREFIX/) through R2's S3 API;
+                                   needs R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY and R2_ACCOUNT_ID
+  --endpoint URL      S3 endpoint for r2:// targets (default https://$R2_ACCOUNT_ID.r2.cloudflarestorage.com,
+                      or $R2_ENDPOINT), e.g. any S3-compatible server.
   --partial FILE      (build) Write this slice's partial aggregate to FILE instead of publishing.
                       (merge) --input names partial aggregate files, directories or globs.
   --date YYYYMMDD     Keep only pings with this meta.submissionDate.
@@ -82,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let store: ObjectStore | undefined;
   try {
-    if (values.target) store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket });
+    if (values.target) store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket, endpoint: values.endpoint });
   } catch (error) {
     if (error instanceof TargetError) return usage(error.message);
     return fail(3, (error as Error).message);
@@ -114,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof InputError) return fail(3, error.message);
     if (error instanceof WorkerFailure) return fail(1, error.message);
+    if (error instanceof StoreError) return fail(3, error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EROFS') return fail(3, (error as Error).message);
     throw error;
@@ -138,6 +144,7 @@ function parseBuildArgs(args: string[]) {
       scalars: { type: 'string' },
       'persist-to': { type: 'string' },
       bucket: { type: 'string' },
+      endpoint: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
