@@ -1,13 +1,18 @@
 /** The scheduled daily build (.github/workflows/daily-build.yml) is a valid GitHub Actions workflow. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { S3Store } from '../../builder/src/publish/s3-store';
+import { readRealPings, trimPing } from '../helpers/e2e-pings';
+import { S3RVER_CREDENTIALS, startS3Sandbox } from '../helpers/s3-sandbox';
 
 const FILE = fileURLToPath(new URL('../../.github/workflows/daily-build.yml', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Step {
   id?: string;
@@ -110,4 +115,43 @@ describe('.github/workflows/daily-build.yml', () => {
     expect(run('')).toBe(`date=${yesterday}\n`);
     expect(run('20170120')).toBe('date=20170120\n');
   });
+
+  it('its build command, run in bash as written, publishes the day to an S3 server', async () => {
+    const bucket = job?.env?.AGGREGATES_BUCKET as string;
+    const sandbox = await startS3Sandbox([bucket]);
+    try {
+      const work = mkdtempSync(path.join(tmpdir(), 'daily-build-'));
+      mkdirSync(path.join(work, 'input'));
+      // The two real pings submitted on 20170130, trimmed to a few dozen metrics so that the
+      // upload through the test S3 server stays short.
+      const lines = readRealPings().map((ping) => JSON.stringify(trimPing(ping)));
+      writeFileSync(path.join(work, 'input', 'pings.ndjson'), `${lines.join('\n')}\n`);
+      // The GitHub expression is substituted, and the checkout's paths made absolute (the job runs in
+      // the checkout; this runs in a temporary directory); the shell runs the rest, variables included.
+      const written = job?.steps.find((s) => s.run?.includes('builder/src/cli.ts build'))?.run ?? '';
+      expect(written).toContain('npx tsx builder/src/cli.ts build ');
+      const command = written
+        .replaceAll('${{ steps.day.outputs.date }}', '20170130')
+        .replace('npx tsx builder/src/cli.ts', `${path.join(ROOT, 'node_modules/.bin/tsx')} ${path.join(ROOT, 'builder/src/cli.ts')}`);
+      // Asynchronously: the S3 server runs in this process and must keep answering.
+      await promisify(execFile)('bash', ['-e', '-c', command], {
+        cwd: work,
+        env: {
+          ...process.env,
+          AGGREGATES_BUCKET: bucket,
+          R2_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+          R2_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+          R2_ENDPOINT: sandbox.endpoint,
+        },
+      });
+      const report = JSON.parse(readFileSync(path.join(work, 'report.json'), 'utf8')) as { pings: { accepted: number } };
+      expect(report.pings.accepted).toBe(2);
+      const store = new S3Store({ bucket, prefix: '', endpoint: sandbox.endpoint, ...S3RVER_CREDENTIALS });
+      const dates = await store.get('v1/submission_date/nightly/dates.json');
+      expect(JSON.parse(new TextDecoder().decode(dates?.bytes))).toEqual([{ date: '20170130', version: '54' }]);
+      expect(await store.list('v1/build_id/nightly/54/')).toContain('v1/build_id/nightly/54/201701/GC_MS');
+    } finally {
+      await sandbox.stop();
+    }
+  }, 120_000);
 });
