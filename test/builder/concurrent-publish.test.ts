@@ -89,7 +89,7 @@ describe('(a) two publishBuild calls interleaved on one store', () => {
       const memory = new MemoryStore();
       const store = new InterleavingStore(memory, random, 6);
       const retry = { random: mulberry32(seed + 1000), baseDelayMs: 1 };
-      const reports: PublishReport[] = await Promise.all([
+      const reports: [PublishReport, PublishReport] = await Promise.all([
         (async () => publishBuild(store, await outputA(), { retry, concurrency: 8 }))(),
         (async () => publishBuild(store, await outputB(), { retry, concurrency: 8 }))(),
       ]);

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
 import type { ObjectStore } from '../../builder/src/publish/object-store';
 import { BuildOutput } from '../../builder/src/shards/build-output';
+import type { LedgerIndex, ManifestIndex } from '../../worker/src/core/index-objects';
+import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { vendoredDefinitions } from './pings';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,4 +115,52 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): CliR
             void done.then(() => reject(new Error(`the builder ended before printing "${text}":\n${stderr}`)));
           }),
   };
+}
+
+const INDEX_OF_VERSION = /^v1\/(build_id|submission_date)\/([^/]+)\/([^/]+)\/(manifest|ledger)\.json$/;
+const BOOKKEEPING = /\.~(tmp-|lock)/;
+
+/**
+ * What must hold in a store at any moment, even right after a builder died: nothing half-written
+ * or in-progress is listed, every shard decodes, every manifest entry names an existing shard,
+ * and every date a ledger claims is in that shard and vouched for by a manifest entry.
+ */
+export function invariantViolations(objects: Map<string, Uint8Array>): string[] {
+  const violations: string[] = [];
+  const json = (key: string): unknown => JSON.parse(new TextDecoder().decode(objects.get(key)));
+  for (const key of objects.keys()) {
+    if (BOOKKEEPING.test(key)) violations.push(`listed a temp or lock file: ${key}`);
+    if (!key.endsWith('.json')) {
+      try {
+        decodeShardContent(objects.get(key) as Uint8Array);
+      } catch (error) {
+        violations.push(`shard ${key} does not decode: ${(error as Error).message}`);
+      }
+    }
+  }
+  for (const key of objects.keys()) {
+    const match = INDEX_OF_VERSION.exec(key);
+    if (!match) continue;
+    const base = key.slice(0, key.lastIndexOf('/'));
+    if (match[4] === 'manifest') {
+      const manifest = json(key) as ManifestIndex;
+      for (const [metric, periods] of Object.entries(manifest.metrics)) {
+        for (const period of Object.keys(periods)) {
+          if (!objects.has(`${base}/${period}/${metric}`)) violations.push(`${key} names a missing shard ${period}/${metric}`);
+        }
+      }
+    } else {
+      const ledger = json(key) as LedgerIndex;
+      const manifest = objects.has(`${base}/manifest.json`) ? (json(`${base}/manifest.json`) as ManifestIndex) : { metrics: {} };
+      for (const [shardId, dates] of Object.entries(ledger.shards)) {
+        const [period, metric] = [shardId.slice(0, 6), shardId.slice(7)];
+        if (manifest.metrics[metric]?.[period] === undefined) violations.push(`${key} claims ${shardId} before its manifest lists it`);
+        const bytes = objects.get(`${base}/${shardId}`);
+        const held = bytes ? decodeShardContent(bytes).submissions : [];
+        const unheld = dates.filter((date) => !held.includes(date));
+        if (unheld.length > 0) violations.push(`${key} claims ${unheld.join(',')} for ${shardId}, which does not hold them`);
+      }
+    }
+  }
+  return violations;
 }
