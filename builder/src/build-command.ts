@@ -11,8 +11,8 @@ import type { LineProgress } from './input/read-lines';
 import { forEachLineOf, readLineBatches } from './input/read-lines';
 import type { Progress } from './progress';
 import type { ObjectStore } from './publish/object-store';
-import type { PublishReport } from './publish/publish-build';
-import { publishBuild } from './publish/publish-build';
+import { withPublishDelayFromEnvironment } from './publish/delayed-writes-store';
+import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
 import { BuildOutput } from './shards/build-output';
@@ -27,6 +27,8 @@ export interface BuildOptions {
   selection: PingSelection;
   progress?: Progress;
   reportFile?: string;
+  /** Rebuild the submission-date view of dates already published (publish-build.ts). */
+  force?: boolean;
   /** Aggregation threads: 1 (the default here) aggregates in this thread, N > 1 in N worker threads. */
   threads?: number;
 }
@@ -38,6 +40,7 @@ export interface MergeOptions {
   definitions: Definitions;
   progress?: Progress;
   reportFile?: string;
+  force?: boolean;
 }
 
 /** `build`: inputs -> aggregate -> publish (or -> a partial aggregate file). */
@@ -77,7 +80,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       inputs: sources.length,
       inputBytes: bytes.bytesRead,
       stats: aggregator.stats,
-      publish: { ...NOTHING_PUBLISHED, bytesWritten: partial.byteLength },
+      publish: { ...emptyPublishReport(), bytesWritten: partial.byteLength },
       seconds: (performance.now() - started) / 1000,
     });
     return finishReport(report, options.reportFile);
@@ -111,18 +114,18 @@ export async function runMerge(options: MergeOptions): Promise<BuildReport> {
   return publishAndReport(aggregator, options.store, options, sources.length, inputBytes, started);
 }
 
-const NOTHING_PUBLISHED: PublishReport = { shardsWritten: 0, shardsAlreadyPublished: 0, contributions: 0, indexObjectsWritten: 0, bytesWritten: 0 };
-
 async function publishAndReport(
   aggregator: Aggregator,
   store: ObjectStore,
-  options: { definitions: Definitions; progress?: Progress; reportFile?: string },
+  options: { definitions: Definitions; progress?: Progress; reportFile?: string; force?: boolean },
   inputs: number,
   inputBytes: number,
   started: number,
 ): Promise<BuildReport> {
   const output = new BuildOutput(aggregator, options.definitions);
-  const publish = await publishBuild(store, output, {
+  const target = withPublishDelayFromEnvironment(store, process.env, (message) => process.stderr.write(message));
+  const publish = await publishBuild(target, output, {
+    force: options.force ?? false,
     onShardDone: (done, total) => options.progress?.update({ phase: 'publishing', done, total, unit: 'shards' }),
   });
   options.progress?.finish();

@@ -43,14 +43,27 @@ Options:
   --scalars PATH      Scalars.yaml to use (default: the vendored definitions).
   --persist-to DIR    Wrangler state folder for --target local (default .wrangler/state).
   --bucket NAME       R2 bucket name for --target local (default telemetry-aggregates).
+  --force             Rebuild dates that are already published: their rows in submission_date
+                      shards are replaced by this input's. build_id shards that already hold a
+                      date are left as they were and reported (exit status 4): their rows sum
+                      every submission date, so one date cannot be taken out again.
   --threads N         (build) Aggregate on N worker threads; 1 (the default) aggregates in the
                       main thread. Same result either way (this machine has ${availableParallelism()} cores).
   --report FILE       Also write the build report as JSON to FILE.
   --quiet             No progress output.
   -h, --help          Show this help.
 
+Publishing is safe with several builders on one target at once and after a crash: writes
+are conditional (merged again on conflict), shards are written before the index objects
+that name them, and a re-run completes what a killed run left (README "Publishing safely").
+Without --force, a submission date a shard already holds is skipped (the report says so).
+
 Exit status: 0 on success (also when bad pings were skipped; the report counts them),
-2 for unusable arguments, 3 for an unreadable input or unwritable target, 1 otherwise.`;
+2 for unusable arguments, 3 for an unreadable input or unwritable target, 4 when --force
+left build_id shards that already held a date as they were, 1 otherwise.`;
+
+/** Exit status when --force could not rebuild some build-id shards (everything else was published). */
+export const EXIT_FORCE_REFUSED = 4;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -72,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   const inputs = [...(values.input ?? []), ...values.positionals];
   if (inputs.length === 0) return usage('--input is required');
   if (command === 'build' && values.target && values.partial) return usage('give either --target or --partial, not both');
+  if (values.force && !values.target) return usage('--force needs a --target (it changes what is published)');
   if (!values.target && !(command === 'build' && values.partial)) return usage('--target is required');
   if (values.date !== undefined && !isCalendarDate(values.date)) return usage(`--date must be YYYYMMDD (a calendar date), got "${values.date}"`);
   const sample = values.sample === undefined ? 1 : Number(values.sample);
@@ -96,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     const definitions = await loadDefinitions({ histograms: values.histograms, scalars: values.scalars });
     const progress = createProgress(process.stderr, values.quiet ?? false);
     const reportFile = values.report ? { reportFile: values.report } : {};
+    const force = values.force ?? false;
     const selection = {
       // toPrecision drops binary noise: 0.07 * 100 is 7.000000000000001, which would keep sampleId 7.
       sampleIdBelow: Number((sample * 100).toPrecision(12)),
@@ -104,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     const report =
       command === 'merge'
-        ? await runMerge({ partials: inputs, store: store as ObjectStore, definitions, progress, ...reportFile })
+        ? await runMerge({ partials: inputs, store: store as ObjectStore, definitions, progress, force, ...reportFile })
         : await runBuild({
             inputs,
             ...(store ? { store } : { partialOut: values.partial as string }),
@@ -112,10 +127,11 @@ export async function main(argv: string[]): Promise<number> {
             selection,
             progress,
             threads,
+            force,
             ...reportFile,
           });
     process.stderr.write(`${formatReport(report)}\n`);
-    return 0;
+    return report.shards.refused > 0 ? EXIT_FORCE_REFUSED : 0;
   } catch (error) {
     if (error instanceof InputError) return fail(3, error.message);
     if (error instanceof WorkerFailure) return fail(1, error.message);
@@ -147,6 +163,7 @@ function parseBuildArgs(args: string[]) {
       endpoint: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -23,6 +23,12 @@ export interface BuildReport {
     contributions: number;
     written: number;
     alreadyPublished: number;
+    /** Writes retried because another builder changed the object first (merged again, never lost). */
+    conflictsRetried: number;
+    /** --force: submission-date shards whose already-published dates were rebuilt from this input. */
+    replaced: number;
+    /** --force: build-id shards that already held these dates, left as they were (see formatReport). */
+    refused: number;
   };
   indexObjectsWritten: number;
   bytesWritten: number;
@@ -63,6 +69,9 @@ export function makeReport(parts: {
       contributions: publish.contributions,
       written: publish.shardsWritten,
       alreadyPublished: publish.shardsAlreadyPublished,
+      conflictsRetried: publish.conflictsRetried,
+      replaced: publish.shardsReplaced,
+      refused: publish.shardsRefused,
     },
     indexObjectsWritten: publish.indexObjectsWritten,
     bytesWritten: publish.bytesWritten,
@@ -83,13 +92,32 @@ export function formatReport(report: BuildReport): string {
   if (missing.names > 0) {
     lines.push(`  no definition:   ${missing.names} histogram names (${missing.occurrences} histograms), e.g. ${missing.examples.slice(0, 3).join(', ')}`);
   }
+  lines.push(...publishLines(report.shards));
   lines.push(
-    `  shards written:  ${report.shards.written} (${report.shards.alreadyPublished} already held these submission dates)`,
     `  index objects:   ${report.indexObjectsWritten} written`,
     `  bytes written:   ${formatBytes(report.bytesWritten)}`,
     `  time:            ${report.seconds.toFixed(2)} s`,
   );
   return lines.join('\n');
+}
+
+function publishLines(shards: BuildReport['shards']): string[] {
+  const held = shards.alreadyPublished;
+  const lines = [
+    held > 0
+      ? `  shards written:  ${shards.written} (${held} already held these submission dates: nothing to do for them; use --force to rebuild)`
+      : `  shards written:  ${shards.written} (0 already held these submission dates)`,
+  ];
+  if (shards.replaced > 0) lines.push(`  replaced:        ${shards.replaced} submission_date shards rebuilt for dates they already held (--force)`);
+  if (shards.refused > 0) {
+    lines.push(
+      `  refused:         ${shards.refused} build_id shards already held some of these dates and were left as they were:`,
+      '                   their rows sum every submission date, so one date cannot be taken out again.',
+      "                   To rebuild them, build that channel/version's build-id view from all its inputs into a fresh target.",
+    );
+  }
+  lines.push(`  write conflicts: ${shards.conflictsRetried} retried (another writer changed the object first; merged again)`);
+  return lines;
 }
 
 export function formatBytes(bytes: number): string {

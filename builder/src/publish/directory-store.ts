@@ -1,23 +1,30 @@
-/** `--target dir:PATH`: the same objects as files, for inspection. */
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+/**
+ * `--target dir:PATH`: the same objects as files, for inspection.
+ *
+ * Every write goes to a temp file that is renamed into place (a reader, or a writer killed
+ * halfway, never leaves half an object), under a per-key lock file (file-lock.ts) so that a
+ * conditional write's check and rename are one step for every process on this machine.
+ */
+import { access, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
+import type { LockOptions } from './file-lock';
+import { acquireFileLock, BOOKKEEPING_FILE, tempNameBeside } from './file-lock';
 import { conditionHolds, contentEtag } from './memory-store';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
 import { StoreError } from './object-store';
 
-/** Files being written carry this mark until renamed into place; list() ignores them. */
-const TEMP_MARK = '.~tmp-';
-const TEMP_FILE = /\.~tmp-\d+-\d+$/;
-
 export class DirectoryStore implements ObjectStore {
   readonly description: string;
 
-  private constructor(private readonly root: string) {
+  private constructor(
+    private readonly root: string,
+    private readonly lockOptions: LockOptions,
+  ) {
     this.description = `directory ${root}`;
   }
 
-  static async open(root: string): Promise<DirectoryStore> {
+  static async open(root: string, lockOptions: LockOptions = {}): Promise<DirectoryStore> {
     const resolved = path.resolve(root);
     try {
       await mkdir(resolved, { recursive: true });
@@ -25,7 +32,7 @@ export class DirectoryStore implements ObjectStore {
     } catch (error) {
       throw new StoreError(`cannot write to ${resolved}: ${(error as Error).message}`);
     }
-    return new DirectoryStore(resolved);
+    return new DirectoryStore(resolved, lockOptions);
   }
 
   async get(key: string): Promise<StoredObject | null> {
@@ -41,27 +48,47 @@ export class DirectoryStore implements ObjectStore {
   private readonly madeDirectories = new Set<string>();
 
   async put(key: string, bytes: Uint8Array, _contentType: string, condition?: PutCondition): Promise<PutResult> {
+    if (BOOKKEEPING_FILE.test(key)) throw new StoreError(`key ${key} looks like a temp or lock file, which list() hides`);
     const file = this.fileOf(key);
     const dir = path.dirname(file);
     if (!this.madeDirectories.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.madeDirectories.add(dir);
     }
-    if (condition) {
-      const current = await this.get(key);
-      if (!conditionHolds(condition, current?.etag)) return { ok: false, reason: 'precondition-failed' };
+    // Unconditional writes take the lock too: otherwise one could land between another
+    // writer's check and its rename, and be overwritten unseen.
+    const lock = await acquireFileLock(file, this.lockOptions);
+    try {
+      if (condition) {
+        const current = await this.get(key);
+        if (!conditionHolds(condition, current?.etag)) return { ok: false, reason: 'precondition-failed' };
+      }
+      const temp = tempNameBeside(file);
+      try {
+        await writeFile(temp, bytes);
+        await rename(temp, file);
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        throw error;
+      }
+      return { ok: true, etag: contentEtag(bytes) };
+    } finally {
+      await lock.release();
     }
-    // Write then rename: a reader (or a killed writer) never sees half an object.
-    const temp = `${file}${TEMP_MARK}${process.pid}-${++this.tempCounter}`;
-    await writeFile(temp, bytes);
-    await rename(temp, file);
-    return { ok: true, etag: contentEtag(bytes) };
   }
 
-  private tempCounter = 0;
-
   async delete(key: string): Promise<void> {
-    await rm(this.fileOf(key), { force: true });
+    const file = this.fileOf(key);
+    const lock = await acquireFileLock(file, this.lockOptions).catch((error: unknown) => {
+      // no directory: nothing to delete
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    });
+    try {
+      await rm(file, { force: true });
+    } finally {
+      await lock?.release();
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -71,7 +98,7 @@ export class DirectoryStore implements ObjectStore {
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (!TEMP_FILE.test(entry.name)) keys.push(this.keyOf(full));
+        else if (!BOOKKEEPING_FILE.test(entry.name)) keys.push(this.keyOf(full));
       }
     };
     await walk(this.root);

@@ -1,24 +1,26 @@
 /**
- * Merges a build's output into what a store already holds.
+ * Merges a build's output into what a store already holds, safely when several builders publish
+ * at once and when a builder dies halfway.
  *
- * Each shard records the submission dates it holds, so a submission date is never merged into
- * a shard twice; index objects are unions. Order of writes: shards, then the ledger, then the
- * manifests and the other index objects, so readers never see an index entry for a shard that
- * is not there yet.
+ * Every write is read → merge → conditional put (conditional-update.ts): a write lands only on the
+ * version it merged, and on a conflict the object is read and merged again. Each shard records the
+ * submission dates it holds, so a date is never merged into a shard twice; index objects are
+ * unions.
+ *
+ * Write order, for crash safety:
+ *   1. shards;
+ *   2. per (prefix, channel, version): the manifest, then the ledger. The manifest names only
+ *      shards already written, and the ledger (the builder's skip cache) only claims dates whose
+ *      manifest revision is already written, so a re-run after a crash anywhere re-reads the
+ *      shards the ledger does not vouch for and repairs the manifest;
+ *   3. metrics and filters, then dates, then channels (rebuilt from the input on every run, so a
+ *      re-run also repairs them).
  */
 import { createHash } from 'node:crypto';
 import type { DatesIndex, FiltersIndex, LedgerIndex, ManifestIndex, MetricsIndex } from '../../../worker/src/core/index-objects';
-import {
-  mergeChannels,
-  mergeDates,
-  mergeFilters,
-  mergeLedgers,
-  mergeManifests,
-  mergeMetrics,
-} from '../../../worker/src/core/index-objects';
+import { mergeChannels, mergeDates, mergeFilters, mergeLedgers, mergeMetrics } from '../../../worker/src/core/index-objects';
 import type { ShardContent } from '../../../worker/src/core/shard';
 import { decodeShardContent, encodeShard } from '../../../worker/src/core/shard-codec';
-import { mergeRowLists, mergeShards } from '../../../worker/src/core/shard-merge';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import {
   channelsKey,
@@ -30,8 +32,14 @@ import {
   metricsKey,
   shardKey,
 } from '../../../worker/src/core/storage-keys';
-import type { BuildOutput, ShardContribution } from '../shards/build-output';
+import type { BuildOutput } from '../shards/build-output';
+import type { RetryPolicy } from './conditional-update';
+import { DEFAULT_RETRY_POLICY, updateObject } from './conditional-update';
+import type { ShardRevision } from './manifest-update';
+import { manifestWith } from './manifest-update';
 import type { ObjectStore } from './object-store';
+import type { ShardUpdate } from './shard-update';
+import { planShardUpdate } from './shard-update';
 
 export interface PublishReport {
   shardsWritten: number;
@@ -41,28 +49,63 @@ export interface PublishReport {
   contributions: number;
   indexObjectsWritten: number;
   bytesWritten: number;
+  /** Writes that found the object changed by another writer since they read it, and were merged again. */
+  conflictsRetried: number;
+  /** With force: submission-date shards whose already-held dates were rebuilt from this input. */
+  shardsReplaced: number;
+  /** With force: build-id shards that already held some of these dates, left as they were. */
+  shardsRefused: number;
 }
 
 export interface PublishOptions {
   concurrency?: number;
   onShardDone?: (done: number, total: number) => void;
+  /** Rebuild the submission-date view of dates already published (see shard-update.ts). */
+  force?: boolean;
+  retry?: Partial<RetryPolicy>;
+}
+
+export function emptyPublishReport(): PublishReport {
+  return {
+    shardsWritten: 0,
+    shardsAlreadyPublished: 0,
+    contributions: 0,
+    indexObjectsWritten: 0,
+    bytesWritten: 0,
+    conflictsRetried: 0,
+    shardsReplaced: 0,
+    shardsRefused: 0,
+  };
 }
 
 const MSGPACK = 'application/x-msgpack';
 const JSON_TYPE = 'application/json';
 
-/** What is already published for one (prefix, channel, version). */
+/** What is already published for one (prefix, channel, version), and what this build adds. */
 interface PublishedVersion {
   shardKeys: Set<string>;
   ledger: LedgerIndex;
   manifest: ManifestIndex;
-  /** What this build adds. */
   newLedger: LedgerIndex;
-  newManifest: ManifestIndex;
+  revisions: ShardRevision[];
+}
+
+interface ShardOutcome {
+  update: ShardUpdate;
+  /** Revision of the bytes read (the merge base), if any. */
+  base: string | undefined;
+  /** Revision and submissions of what the store holds after this step. */
+  revision: string | undefined;
+  held: string[];
 }
 
 export async function publishBuild(store: ObjectStore, output: BuildOutput, options: PublishOptions = {}): Promise<PublishReport> {
-  const report: PublishReport = { shardsWritten: 0, shardsAlreadyPublished: 0, contributions: 0, indexObjectsWritten: 0, bytesWritten: 0 };
+  const report = emptyPublishReport();
+  const force = options.force ?? false;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const onConflict = () => {
+    report.conflictsRetried += 1;
+  };
   const versions = new Map<string, PublishedVersion>();
   for (const { identity } of output.plans) {
     const id = `${identity.prefix}/${identity.channel}/${identity.version}`;
@@ -76,7 +119,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
       ledger: ledger ?? { shards: {} },
       manifest: manifest ?? { metrics: {} },
       newLedger: { shards: {} },
-      newManifest: { metrics: {} },
+      revisions: [],
     });
   }
 
@@ -90,68 +133,92 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     const published = versions.get(`${prefix}/${channel}/${version}`) as PublishedVersion;
     const key = shardKey(prefix, channel, version, period, metric);
     const shardId = `${period}/${metric}`;
-    const dates = contributions.map((c) => c.submissionDate);
 
-    // The ledger and manifest say the shard already holds every date: nothing to read or write.
-    const knownRevision = published.manifest.metrics[metric]?.[period];
+    // The ledger says the shard holds every date, and the ledger only vouches for dates whose
+    // manifest revision is written: nothing to read or write (unless force rebuilds the date).
     const ledgerDates = published.ledger.shards[shardId] ?? [];
-    if (knownRevision && published.shardKeys.has(key) && dates.every((d) => ledgerDates.includes(d))) {
-      report.shardsAlreadyPublished += 1;
+    const vouched =
+      published.manifest.metrics[metric]?.[period] !== undefined &&
+      published.shardKeys.has(key) &&
+      contributions.every((c) => ledgerDates.includes(c.submissionDate));
+    if (vouched && !(force && prefix === 'submission_date')) {
+      if (force) report.shardsRefused += 1;
+      else report.shardsAlreadyPublished += 1;
       return;
     }
 
-    const existing = published.shardKeys.has(key) ? await store.get(key) : null;
-    const current = existing ? decodeShardContent(existing.bytes) : undefined;
-    const fresh = contributions.filter((c) => !current?.submissions.includes(c.submissionDate));
-    let bytes: Uint8Array;
-    let held: string[];
-    if (fresh.length === 0 && existing && current) {
-      bytes = existing.bytes;
-      held = current.submissions;
-      report.shardsAlreadyPublished += 1;
-    } else {
-      const merged = current ? mergeShards(current, shardFrom(fresh)) : shardFrom(fresh);
-      bytes = encodeShard(merged);
-      held = merged.submissions;
-      await store.put(key, bytes, MSGPACK);
+    const { outcome, written } = await updateObject<ShardOutcome>(
+      store,
+      key,
+      (current) => {
+        const stored = current ? decodeShardContent(current.bytes) : undefined;
+        const update = planShardUpdate(stored, contributions, force);
+        const base = current ? shardRevision(current.bytes) : undefined;
+        const bytes = update.content ? encodeShard(update.content) : undefined;
+        if (bytes && !(current && sameBytes(bytes, current.bytes))) {
+          return { write: bytes, outcome: { update, base, revision: shardRevision(bytes), held: (update.content as ShardContent).submissions } };
+        }
+        return { outcome: { update, base, revision: base, held: stored?.submissions ?? [] } };
+      },
+      { contentType: MSGPACK, policy, knownAbsent: !published.shardKeys.has(key), onConflict },
+    );
+    if (written) {
       report.shardsWritten += 1;
-      report.bytesWritten += bytes.byteLength;
+      report.bytesWritten += written.byteLength;
     }
-    published.newLedger.shards[shardId] = held;
-    (published.newManifest.metrics[metric] ??= {})[period] = shardRevision(bytes);
+    if (outcome.update.replaced.length > 0) report.shardsReplaced += 1;
+    if (outcome.update.refused.length > 0) report.shardsRefused += 1;
+    else if (!written && outcome.update.replaced.length === 0) report.shardsAlreadyPublished += 1;
+    if (outcome.revision === undefined) return;
+    published.newLedger.shards[shardId] = outcome.held;
+    published.revisions.push({ metric, period, revision: outcome.revision, ...(outcome.base ? { base: outcome.base } : {}) });
   });
 
-  const writeJson = async <T>(key: string, update: T, merge: (older: T, newer: T) => T): Promise<void> => {
-    const existing = await store.get(key);
-    const existingText = existing ? new TextDecoder().decode(existing.bytes) : undefined;
-    // Merging with itself when nothing is published yet gives the same canonical form (sorted).
-    const merged = existingText === undefined ? merge(update, update) : merge(JSON.parse(existingText) as T, update);
-    const text = JSON.stringify(merged);
-    if (text === existingText) return;
-    const bytes = new TextEncoder().encode(text);
-    await store.put(key, bytes, JSON_TYPE);
+  const writeJson = async <T>(key: string, merged: (existing: T | undefined) => Promise<T> | T): Promise<void> => {
+    const { written } = await updateObject<null>(
+      store,
+      key,
+      async (current) => {
+        const existingText = current ? new TextDecoder().decode(current.bytes) : undefined;
+        const text = JSON.stringify(await merged(existingText === undefined ? undefined : (JSON.parse(existingText) as T)));
+        return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
+      },
+      { contentType: JSON_TYPE, policy, onConflict },
+    );
+    if (!written) return;
     report.indexObjectsWritten += 1;
-    report.bytesWritten += bytes.byteLength;
+    report.bytesWritten += written.byteLength;
   };
+  // Merging an update with itself when nothing is published yet gives the same canonical form (sorted).
+  const union =
+    <T>(update: T, merge: (older: T, newer: T) => T) =>
+    (existing: T | undefined): T =>
+      merge(existing ?? update, update);
 
   for (const [id, published] of versions) {
     const [prefix, channel, version] = id.split('/') as [Prefix, string, string];
-    if (Object.keys(published.newLedger.shards).length === 0) continue;
-    await writeJson<LedgerIndex>(ledgerKey(prefix, channel, version), published.newLedger, mergeLedgers);
-    await writeJson<ManifestIndex>(manifestKey(prefix, channel, version), published.newManifest, mergeManifests);
+    if (published.revisions.length === 0) continue;
+    const revisionNow = async (metric: string, period: string): Promise<string | undefined> => {
+      const shard = await store.get(shardKey(prefix, channel, version, period, metric));
+      return shard ? shardRevision(shard.bytes) : undefined;
+    };
+    await writeJson<ManifestIndex>(manifestKey(prefix, channel, version), (existing) =>
+      manifestWith(existing ?? { metrics: {} }, published.revisions, revisionNow),
+    );
+    await writeJson<LedgerIndex>(ledgerKey(prefix, channel, version), union(published.newLedger, mergeLedgers));
   }
   const updates = output.indexUpdates();
   for (const [channelVersion, metrics] of updates.metrics) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson<MetricsIndex>(metricsKey(channel, version), metrics, mergeMetrics);
+    await writeJson<MetricsIndex>(metricsKey(channel, version), union(metrics, mergeMetrics));
   }
   for (const [channelVersion, filters] of updates.filters) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson<FiltersIndex>(filtersKey(channel, version), filters, mergeFilters);
+    await writeJson<FiltersIndex>(filtersKey(channel, version), union(filters, mergeFilters));
   }
   for (const [prefix, byChannel] of updates.dates) {
-    for (const [channel, dates] of byChannel) await writeJson<DatesIndex>(datesKey(prefix, channel), dates, mergeDates);
-    await writeJson<string[]>(channelsKey(prefix), [...byChannel.keys()], mergeChannels);
+    for (const [channel, dates] of byChannel) await writeJson<DatesIndex>(datesKey(prefix, channel), union(dates, mergeDates));
+    await writeJson<string[]>(channelsKey(prefix), union([...byChannel.keys()], mergeChannels));
   }
   return report;
 }
@@ -166,18 +233,8 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefin
   return object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as T) : undefined;
 }
 
-function shardFrom(contributions: readonly ShardContribution[]): ShardContent {
-  const first = contributions[0] as ShardContribution;
-  const rows = contributions.length === 1 ? first.rows : mergeRowLists(contributions.map((c) => c.rows));
-  return {
-    prefix: first.prefix,
-    channel: first.channel,
-    version: first.version,
-    period: first.period,
-    metric: first.metric,
-    submissions: [...new Set(contributions.map((c) => c.submissionDate))].sort(),
-    rows,
-  };
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 export async function runPool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {

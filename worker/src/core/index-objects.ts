@@ -18,8 +18,9 @@ export interface ManifestIndex {
 
 /**
  * Builder-only: the submission dates each shard of a (prefix, channel, version) holds, keyed
- * "period/metric". Written after the shards and before the manifest, it lets a re-run skip a
- * shard without reading it; the shard's own list stays the source of truth.
+ * "period/metric". Written after the shards and after the manifest (so it never claims a date
+ * whose manifest revision is not written), it lets a re-run skip a shard without reading it; the
+ * shard's own list stays the source of truth.
  */
 export interface LedgerIndex {
   shards: Record<string, string[]>;

@@ -1,0 +1,69 @@
+/**
+ * Read → change → conditional put, retried on conflict: the one way the publisher writes.
+ *
+ * A write lands only on top of the version it was computed from (If-Match its etag, or
+ * If-None-Match * when there was nothing); when another writer got there first, the object is
+ * read again and the change recomputed from what is there now, a bounded number of times with
+ * jittered exponential backoff.
+ */
+import type { ObjectStore, StoredObject } from './object-store';
+import { conditionAfter, StoreError } from './object-store';
+
+export interface RetryPolicy {
+  /** Attempts in all (the first write plus retries). */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Uniform in [0, 1): the jitter source. */
+  random: () => number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 12, baseDelayMs: 5, maxDelayMs: 2_000, random: Math.random };
+
+/** "Full jitter": uniform in [0, min(max, base·2^retry)), so colliding writers spread out. */
+export function backoffDelayMs(retry: number, policy: RetryPolicy): number {
+  return policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+}
+
+/** What a change decides, given the object as it is now (null: absent). */
+export type Change<T> = { write: Uint8Array; outcome: T } | { write?: undefined; outcome: T };
+
+export interface UpdateOptions {
+  contentType: string;
+  policy: RetryPolicy;
+  /** The first read may be skipped when the caller knows the object was absent (a listing). */
+  knownAbsent?: boolean;
+  onConflict?: () => void;
+}
+
+export interface UpdateResult<T> {
+  outcome: T;
+  /** The bytes now stored by this update, if it wrote. */
+  written?: Uint8Array;
+}
+
+export async function updateObject<T>(
+  store: ObjectStore,
+  key: string,
+  change: (current: StoredObject | null) => Promise<Change<T>> | Change<T>,
+  options: UpdateOptions,
+): Promise<UpdateResult<T>> {
+  let skipRead = options.knownAbsent ?? false;
+  for (let attempt = 0; attempt < options.policy.attempts; attempt++) {
+    if (attempt > 0) await sleep(backoffDelayMs(attempt - 1, options.policy));
+    const current = skipRead ? null : await store.get(key);
+    skipRead = false;
+    const decided = await change(current);
+    if (decided.write === undefined) return { outcome: decided.outcome };
+    const result = await store.put(key, decided.write, options.contentType, conditionAfter(current));
+    if (result.ok) return { outcome: decided.outcome, written: decided.write };
+    options.onConflict?.();
+  }
+  throw new StoreError(
+    `gave up writing ${key} to ${store.description}: another writer changed it ${options.policy.attempts} times in a row while this one merged (nothing is lost; run the build again)`,
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
