@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** The builder's command line: `build` aggregates pings and publishes shards; `merge` adds up partial aggregates. */
+/**
+ * The builder's command line: `build` aggregates pings and publishes shards; `merge` adds up
+ * partial aggregates; `trim` drops dates outside the retention window (builder/src/trim/).
+ */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBuild, runMerge } from './build-command';
@@ -10,10 +13,12 @@ import { createProgress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
 import { formatReport } from './report';
+import { runTrimCommand } from './trim/trim-command';
 
 const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH [options]
        builder build --input PATH [PATH ...] --partial FILE [options]
        builder merge --input FILE [FILE ...] --target local|dir:PATH [options]
+       builder trim --target local|dir:PATH [--apply] [options]   (see builder trim --help)
 
 Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
 aggregates per build id and per submission date, and publishes them as msgpack shards
@@ -53,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return command ? 0 : 2;
   }
+  if (command === 'trim') return runTrimCommand(rest);
   if (command !== 'build' && command !== 'merge') return usage(`unknown command "${command}"`);
   let values: ReturnType<typeof parseBuildArgs>;
   try {
