@@ -115,8 +115,10 @@ function indexKeys(keys: readonly string[]): KeyIndex {
 /**
  * The boundary shards worth reading: those of a boundary month for which dates.json lists a
  * trimmed date of that version (dates.json is rewritten only after the shards, so this evidence
- * survives an interrupted trim), plus any existing boundary shard the manifest does not list
- * (left over from an interrupted trim or build).
+ * survives a trim interrupted before it), submission_date shards whose ledger entry holds a
+ * trimmed date (the ledger is rewritten last: this covers a trim interrupted after dates.json),
+ * and any existing boundary shard the manifest does not list (an emptied shard an interrupted
+ * trim did not delete yet, or a build in progress).
  */
 export function shardsToInspect(state: PublishedState, policy: RetentionPolicy, prefixes: readonly Prefix[]): string[] {
   const keys = indexKeys(state.keys);
@@ -132,11 +134,14 @@ export function shardsToInspect(state: PublishedState, policy: RetentionPolicy, 
       }
       for (const version of versionsOf(prefix, channel, state, keys)) {
         const manifest = state.manifests.get(`${prefix}/${channel}/${version}`)?.value;
+        const ledger = state.ledgers.get(`${prefix}/${channel}/${version}`)?.value;
         for (const id of keys.shards.get(`${prefix}/${channel}/${version}`) ?? []) {
           const [period, metric] = splitShardId(id);
           if (monthCoverage(period, window) !== 'boundary') continue;
           const unlisted = manifest?.metrics[metric]?.[period] === undefined;
-          if (unlisted || doomedMonths.has(`${version}/${period}`)) out.push(shardKey(prefix, channel, version, period, metric));
+          // The ledger lists a submission_date shard's submission dates, which are its rows' dates.
+          const ledgered = prefix === 'submission_date' && (ledger?.shards[id] ?? []).some((date) => !isKept(date, window));
+          if (unlisted || ledgered || doomedMonths.has(`${version}/${period}`)) out.push(shardKey(prefix, channel, version, period, metric));
         }
       }
     }
@@ -229,7 +234,7 @@ export function planTrim(
   for (const [channelVersion, metaKeys] of [...keys.meta].sort(([a], [b]) => compareText(a, b))) {
     const [channel, version] = channelVersion.split('/') as [string, string];
     const left = ['build_id', 'submission_date'].some((prefix) => versionsLeft.has(`${prefix}/${channel}/${version}`));
-    if (left || !prefixes.some((prefix) => channelsOf(prefix, state, keys).includes(channel))) continue;
+    if (left) continue;
     metaRemoved.push(channelVersion);
     for (const key of metaKeys) phases.meta.push({ phase: 'meta', kind: 'delete', key, what: 'meta' });
   }
@@ -292,6 +297,10 @@ function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex,
         phases.deletes.push({ phase: 'delete-shards', kind: 'delete', key, what: 'shard' });
         result.shardsDeleted += 1;
       }
+    } else if (coverage === 'boundary' && !existing.has(shardId)) {
+      // Named by the manifest or ledger but not there: a shard an interrupted trim emptied and
+      // deleted before it could update the ledger. Its entries go.
+      gone.add(shardId);
     } else if (read) {
       const trim = trimShard(read.content, window);
       if (trim.kind === 'unchanged') {
