@@ -13,7 +13,7 @@ import { shardRevision } from '../../builder/src/publish/publish-build';
 import { applyTrim, TrimConflictError } from '../../builder/src/trim/apply-trim';
 import type { TrimAction } from '../../builder/src/trim/plan-trim';
 import { planTrim, shardsToInspect, TRIM_PHASES } from '../../builder/src/trim/plan-trim';
-import { readPublishedState, readShards } from '../../builder/src/trim/read-published';
+import { inspectShards, readPublishedState } from '../../builder/src/trim/read-published';
 import type { RetentionPolicy } from '../../builder/src/trim/retention-window';
 import { addDays, monthCoverage, windowFor } from '../../builder/src/trim/retention-window';
 import { runTrim } from '../../builder/src/trim/run-trim';
@@ -103,7 +103,7 @@ describe('interrupted and concurrent trims', () => {
 
   async function plan(store: MemoryStore): Promise<TrimAction[]> {
     const state = await readPublishedState(store);
-    const inspected = await readShards(store, shardsToInspect(state, POLICY, PREFIX_LIST));
+    const inspected = await inspectShards(store, shardsToInspect(state, POLICY, PREFIX_LIST), POLICY);
     return planTrim(state, inspected, POLICY, PREFIX_LIST).actions;
   }
 

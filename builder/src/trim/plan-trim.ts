@@ -74,11 +74,22 @@ export interface TrimPlan {
   shardsInspected: number;
 }
 
-/** A boundary shard as read: its bytes, their etag, and the decoded content. */
-export interface InspectedShard {
-  etag: string;
-  bytes: Uint8Array;
-  content: ShardContent;
+/**
+ * What a boundary shard becomes, worked out as soon as it is read so that neither its bytes nor
+ * its decoded rows are kept (only the bytes of a rewrite are).
+ */
+export type InspectedShard = { etag: string } & (
+  | { kind: 'unchanged'; revision: string; submissions: string[] }
+  | { kind: 'rewrite'; bytes: Uint8Array; revision: string; submissions: string[]; rowsDropped: number; datesDropped: string[] }
+  | { kind: 'empty'; rowsDropped: number }
+);
+
+export function inspectShard(read: { etag: string; bytes: Uint8Array }, content: ShardContent, window: RetentionWindow): InspectedShard {
+  const trim = trimShard(content, window);
+  if (trim.kind === 'unchanged') return { etag: read.etag, kind: 'unchanged', revision: shardRevision(read.bytes), submissions: content.submissions };
+  if (trim.kind === 'empty') return { etag: read.etag, kind: 'empty', rowsDropped: trim.rowsDropped };
+  const bytes = encodeShard(trim.content);
+  return { etag: read.etag, kind: 'rewrite', bytes, revision: shardRevision(bytes), submissions: trim.content.submissions, rowsDropped: trim.rowsDropped, datesDropped: trim.datesDropped };
 }
 
 const SAMPLE_EACH_END = 3;
@@ -301,23 +312,19 @@ function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex,
       // Named by the manifest or ledger but not there: a shard an interrupted trim emptied and
       // deleted before it could update the ledger. Its entries go.
       gone.add(shardId);
-    } else if (read) {
-      const trim = trimShard(read.content, window);
-      if (trim.kind === 'unchanged') {
-        settled.set(shardId, { revision: shardRevision(read.bytes), submissions: read.content.submissions });
-      } else if (trim.kind === 'empty') {
-        gone.add(shardId);
-        phases.deletes.push({ phase: 'delete-shards', kind: 'delete', key, what: 'shard' });
-        result.shardsDeleted += 1;
-        result.rowsDropped += trim.rowsDropped;
-      } else {
-        const bytes = encodeShard(trim.content);
-        const revision = shardRevision(bytes);
-        phases.rewrites.push({ phase: 'rewrite-shards', kind: 'rewrite-shard', key, ifMatch: read.etag, bytes, revision, rowsDropped: trim.rowsDropped, datesDropped: trim.datesDropped });
-        settled.set(shardId, { revision, submissions: trim.content.submissions });
-        result.shardsRewritten += 1;
-        result.rowsDropped += trim.rowsDropped;
-      }
+    } else if (read?.kind === 'unchanged') {
+      settled.set(shardId, { revision: read.revision, submissions: read.submissions });
+    } else if (read?.kind === 'empty') {
+      gone.add(shardId);
+      phases.deletes.push({ phase: 'delete-shards', kind: 'delete', key, what: 'shard' });
+      result.shardsDeleted += 1;
+      result.rowsDropped += read.rowsDropped;
+    } else if (read?.kind === 'rewrite') {
+      const { bytes, revision, rowsDropped, datesDropped } = read;
+      phases.rewrites.push({ phase: 'rewrite-shards', kind: 'rewrite-shard', key, ifMatch: read.etag, bytes, revision, rowsDropped, datesDropped });
+      settled.set(shardId, { revision, submissions: read.submissions });
+      result.shardsRewritten += 1;
+      result.rowsDropped += rowsDropped;
     }
     if (existing.has(shardId) && !gone.has(shardId)) result.hasShardsLeft = true;
   }

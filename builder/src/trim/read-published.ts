@@ -5,7 +5,11 @@ import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { LAYOUT_VERSION } from '../../../worker/src/core/storage-keys';
 import type { ObjectStore } from '../publish/object-store';
 import { runPool } from '../publish/publish-build';
+import type { ShardContent } from '../../../worker/src/core/shard';
 import type { InspectedShard } from './plan-trim';
+import { inspectShard } from './plan-trim';
+import type { RetentionPolicy } from './retention-window';
+import { windowFor } from './retention-window';
 import type { PublishedState, Versioned } from './published-state';
 import { parseKey } from './published-state';
 
@@ -31,17 +35,21 @@ export async function readPublishedState(store: ObjectStore): Promise<PublishedS
   return { keys, channels, dates, manifests, ledgers };
 }
 
-/** Reads and decodes the given shards; a shard gone since the listing is left out. */
-export async function readShards(store: ObjectStore, keys: readonly string[]): Promise<Map<string, InspectedShard>> {
+/** Reads, decodes and inspects the given shards; a shard gone since the listing is left out. */
+export async function inspectShards(store: ObjectStore, keys: readonly string[], policy: RetentionPolicy): Promise<Map<string, InspectedShard>> {
   const shards = new Map<string, InspectedShard>();
   await runPool(keys, READ_CONCURRENCY, async (key) => {
     const object = await store.get(key);
     if (!object) return;
+    let content: ShardContent;
     try {
-      shards.set(key, { etag: object.etag, bytes: object.bytes, content: decodeShardContent(object.bytes) });
+      content = decodeShardContent(object.bytes);
     } catch (error) {
       throw new PublishedObjectError(`${key}: not a readable shard (${(error as Error).message})`);
     }
+    const parsed = parseKey(key);
+    if (parsed.kind !== 'shard') throw new PublishedObjectError(`${key}: not a shard key`);
+    shards.set(key, inspectShard(object, content, windowFor(policy, parsed.channel)));
   });
   return shards;
 }

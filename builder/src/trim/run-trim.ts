@@ -4,7 +4,7 @@ import type { Prefix } from '../../../worker/src/core/storage-keys';
 import type { ObjectStore } from '../publish/object-store';
 import { applyTrim } from './apply-trim';
 import { planTrim, shardsToInspect } from './plan-trim';
-import { readPublishedState, readShards } from './read-published';
+import { inspectShards, readPublishedState } from './read-published';
 import type { RetentionPolicy } from './retention-window';
 import type { TrimReport } from './trim-report';
 import { makeTrimReport } from './trim-report';
@@ -21,7 +21,7 @@ export interface TrimOptions {
 export async function runTrim(options: TrimOptions): Promise<TrimReport> {
   const started = performance.now();
   const state = await readPublishedState(options.store);
-  const inspected = await readShards(options.store, shardsToInspect(state, options.policy, options.prefixes));
+  const inspected = await inspectShards(options.store, shardsToInspect(state, options.policy, options.prefixes), options.policy);
   const plan = planTrim(state, inspected, options.policy, options.prefixes);
   if (options.apply) await applyTrim(options.store, plan.actions);
   const report = makeTrimReport({
