@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../builder/src/cli';
+import { LocalR2Store } from '../../builder/src/publish/local-r2-store';
 import type { TrimReport } from '../../builder/src/trim/trim-report';
 import type { DatesIndex, LedgerIndex, ManifestIndex } from '../../worker/src/core/index-objects';
 import type { ShardContent } from '../../worker/src/core/shard';
@@ -237,6 +238,33 @@ describe('a dry run, then --apply', () => {
     }
     expect(applied.report.metaRemoved).toEqual(['beta/52', 'nightly/55']);
   });
+
+  it('trims a local R2 bucket (Miniflare) to the same objects, through its conditional writes', async () => {
+    // Two channels only (local R2 writes are slow): one trimmed away entirely, one partly.
+    const persist = path.join(tmp, 'local-r2');
+    const input = path.join(tmp, 'pings.ndjson');
+    expect((await cli(['build', '--input', input, '--target', 'local', '--persist-to', persist, '--channels', 'aurora,beta', '--quiet'])).code).toBe(0);
+    const local = ['--target', 'local', '--persist-to', persist, '--base-date', TRIM_BASE_DATE, '--keep-days', String(TRIM_KEEP_DAYS), '--channel-keep-days', 'aurora=2'];
+    const first = await cli(['trim', ...local, '--apply']);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(/done: [1-9]\d* actions/);
+    expect((await cli(['trim', ...local, '--apply'])).stdout).toContain('done: 0 actions');
+    // the same channels of a dir: copy trimmed the same way
+    const dirCopy = await copyOfBuilt('local-twin');
+    await trim(dirCopy, '--channel-keep-days', 'aurora=2', '--apply');
+    const twin = [...(await snapshot(dirCopy))].filter(([key]) => /^v1\/(build_id|submission_date|meta)\/(aurora|beta)\//.test(key));
+    const store = await LocalR2Store.open({ persistDir: persist });
+    try {
+      const keys = await store.list('v1/');
+      expect(keys.filter((key) => !key.endsWith('/channels.json')).sort()).toEqual(twin.map(([key]) => key).sort());
+      for (const [key, bytes] of twin) expect(Buffer.from((await store.get(key))?.bytes ?? []).equals(bytes), key).toBe(true);
+      for (const prefix of ['build_id', 'submission_date']) {
+        expect(JSON.parse(new TextDecoder().decode((await store.get(`v1/${prefix}/channels.json`))?.bytes))).toEqual(['aurora']);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 180_000);
 
   it('a second trim is a no-op', async () => {
     const again = await trim(dir, '--apply');
