@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** The builder's command line: `build` aggregates pings and publishes shards; `merge` adds up partial aggregates. */
+/**
+ * The builder's command line: `build` aggregates pings and publishes shards; `merge` adds up
+ * partial aggregates; `trim` drops dates outside the retention window (builder/src/trim/).
+ */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBuild, runMerge } from './build-command';
@@ -11,10 +14,12 @@ import type { ObjectStore } from './publish/object-store';
 import { StoreError } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
 import { formatReport } from './report';
+import { runTrimCommand } from './trim/trim-command';
 
 const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]
        builder build --input PATH [PATH ...] --partial FILE [options]
        builder merge --input FILE [FILE ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]
+       builder trim --target local|dir:PATH|r2://BUCKET[/PREFIX] [--apply] [options]   (see builder trim --help)
 
 Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
 aggregates per build id and per submission date, and publishes them as msgpack shards
@@ -71,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return command ? 0 : 2;
   }
+  if (command === 'trim') return runTrimCommand(rest);
   if (command !== 'build' && command !== 'merge') return usage(`unknown command "${command}"`);
   let values: ReturnType<typeof parseBuildArgs>;
   try {
