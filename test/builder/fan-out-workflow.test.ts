@@ -22,6 +22,6 @@ describe('.github/workflows/fan-out-build.yml', () => {
       for (const step of job?.steps ?? []) expect(step.uses ?? step.run).toBeTruthy();
     }
     expect(partial?.steps.some((s) => s.run?.includes('--partial'))).toBe(true);
-    expect(merge?.steps.some((s) => s.run?.includes(' merge '))).toBe(true);
+    expect(merge?.steps.some((s) => s.run?.includes(' merge ') && s.run.includes('--target r2://'))).toBe(true);
   });
 });
