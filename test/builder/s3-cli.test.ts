@@ -111,6 +111,25 @@ describe('builder build --target r2://', () => {
     expect(sandbox.proxy.seen.filter((seen) => seen.method === 'PUT').length - putsBefore).toBeLessThan(objects);
   }, 240_000);
 
+  it('trims an r2:// target exactly as a dir: target (runs after the test above, on what it published)', async () => {
+    const dir = path.join(tmp, 'dir-build');
+    // The build-id view of 20170130 falls out of the window; the submission-date view is not trimmed.
+    const trim = ['--prefix', 'build_id', '--base-date', '20170215', '--keep-days', '10', '--apply', '--quiet'];
+    const buildIdObjects = (await s3Store('runs/one').list('v1/build_id/')).length;
+    expect(buildIdObjects).toBeGreaterThan(10);
+    const onDir = await cli(['trim', '--target', `dir:${dir}`, ...trim], {});
+    expect(onDir.code, onDir.stderr).toBe(0);
+    const onR2 = await cli(['trim', '--target', `r2://${BUCKET}/runs/one`, '--endpoint', sandbox.endpoint, ...trim], CREDENTIALS);
+    expect(onR2.code, onR2.stderr).toBe(0);
+    const remaining = await expectSameObjects(s3Store('runs/one'), await DirectoryStore.open(dir));
+    // Only the (now empty) channel list is left of the build-id view.
+    expect(await s3Store('runs/one').list('v1/build_id/')).toEqual(['v1/build_id/channels.json']);
+    const channels = await s3Store('runs/one').get('v1/build_id/channels.json');
+    expect(JSON.parse(new TextDecoder().decode(channels?.bytes))).toEqual([]);
+    expect(remaining).toBeGreaterThan(10);
+    expect(await s3Store('runs/one').list('v1/submission_date/nightly/54/')).not.toEqual([]);
+  }, 240_000);
+
   it('takes the endpoint from R2_ENDPOINT too', async () => {
     sandbox.proxy.reset();
     const store = await openStore(`r2://${BUCKET}/runs/env`, { env: { ...CREDENTIALS, R2_ENDPOINT: sandbox.endpoint } });
