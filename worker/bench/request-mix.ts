@@ -74,6 +74,12 @@ export function dataPath(prefix: string, channel: string, version: string, dates
   return `/aggregates_by/${prefix}/channels/${channel}/?${query}${extra ? `&${extra}` : ''}`;
 }
 
+/** Distinct calendar months of the `dates=` of a data path (0 for other paths). */
+export function monthsCovered(requestPath: string): number {
+  const dates = new URL(requestPath, 'http://localhost').searchParams.get('dates');
+  return dates ? new Set(dates.split(',').map((date) => date.slice(0, 6))).size : 0;
+}
+
 async function json<T>(probe: Probe, path: string): Promise<T> {
   const response = await probe(path);
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${response.body.slice(0, 200)}`);
