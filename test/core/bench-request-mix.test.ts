@@ -68,6 +68,8 @@ describe('measures', () => {
     expect(percentile([10, 20], 99)).toBe(20);
     expect(Number.isNaN(percentile([], 50))).toBe(true);
     expect(serverTimingMs('worker;dur=3.25')).toBe(3.25);
+    expect(serverTimingMs('worker;dur=3.25, r2;dur=1.5', 'r2')).toBe(1.5);
+    expect(serverTimingMs('worker;dur=3.25', 'r2')).toBeUndefined();
     expect(serverTimingMs(undefined)).toBeUndefined();
   });
 });

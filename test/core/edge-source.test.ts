@@ -126,6 +126,54 @@ describe('EdgeSource', () => {
     expect(clock.waits).toEqual([]);
   });
 
+  it('reports how long reads were in flight, overlapping ones once, queued ones included', async () => {
+    const inner = new GatedSource();
+    let clock = 0;
+    const waits: number[] = [];
+    const source = new EdgeSource(inner, { latencyMs: 0, maxConcurrentReads: 2, now: () => clock, onReadWait: (ms) => waits.push(ms) });
+    const a = source.get('a');
+    await settle();
+    clock = 5;
+    const b = source.get('b');
+    const c = source.get('c'); // waits for a slot
+    await settle();
+    clock = 10;
+    inner.release('a');
+    await settle();
+    expect(inner.started).toEqual(['a', 'b', 'c']);
+    clock = 20;
+    inner.release('b');
+    await settle();
+    clock = 25;
+    inner.release('c');
+    await Promise.all([a, b, c]);
+    expect(waits).toEqual([25]);
+
+    clock = 40;
+    const d = source.get('d');
+    await settle();
+    clock = 43;
+    inner.release('d');
+    await d;
+    expect(waits).toEqual([25, 3]);
+
+    // One slot: the queued read takes it over, and the wait goes on without a break.
+    const single = new GatedSource();
+    const singleWaits: number[] = [];
+    const one = new EdgeSource(single, { latencyMs: 0, maxConcurrentReads: 1, now: () => clock, onReadWait: (ms) => singleWaits.push(ms) });
+    clock = 100;
+    const e = one.get('e');
+    const f = one.get('f');
+    await settle();
+    clock = 110;
+    single.release('e');
+    await settle();
+    clock = 115;
+    single.release('f');
+    await Promise.all([e, f]);
+    expect(singleWaits).toEqual([15]);
+  });
+
   it('passes misses and failures through, and a failed read frees its slot', async () => {
     const source = new EdgeSource(
       { get: (key) => (key === 'bad' ? Promise.reject(new Error('R2 failed')) : Promise.resolve(null)) },

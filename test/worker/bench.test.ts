@@ -5,6 +5,7 @@
  * be answered 200 so the scripts cannot rot silently.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../worker/src/config';
 import { BENCH_FLOOR_PATH, FLOOR_BUCKETS, FLOOR_DATES } from '../../worker/src/routes/bench';
 import { SECURITY_HEADERS } from '../../worker/src/http/headers';
 import type { BenchDataset, Probe } from '../../worker/bench/request-mix';
@@ -12,6 +13,15 @@ import { discoverDataset, loadMix, serveScenarios } from '../../worker/bench/req
 import { get, makeApp, MapSource, readsOf, seedBucket, testEnv } from './helpers';
 
 beforeAll(() => seedBucket());
+
+describe('the benchmark vars', () => {
+  it('default to off, parse numbers and flags, and reject bad values', () => {
+    expect(parseConfig({}).bench).toEqual({ simulatedR2LatencyMs: 0, benchRoutes: false });
+    expect(parseConfig({ SIMULATED_R2_LATENCY_MS: '15', BENCH_ROUTES: 'true' }).bench).toEqual({ simulatedR2LatencyMs: 15, benchRoutes: true });
+    expect(() => parseConfig({ SIMULATED_R2_LATENCY_MS: '-1' })).toThrow(ConfigError);
+    expect(() => parseConfig({ BENCH_ROUTES: 'maybe' })).toThrow(ConfigError);
+  });
+});
 
 describe('the floor route', () => {
   it('answers 404 unless BENCH_ROUTES is true', async () => {
@@ -72,7 +82,7 @@ describe('SIMULATED_R2_LATENCY_MS through the app', () => {
 
   it('adds Server-Timing with the debug headers', async () => {
     const response = await get(makeApp(), path);
-    expect(response.headers.get('Server-Timing')).toMatch(/^worker;dur=\d+(\.\d+)?$/);
+    expect(response.headers.get('Server-Timing')).toMatch(/^worker;dur=\d+(\.\d+)?, r2;dur=\d+(\.\d+)?$/);
     const quiet = await get(makeApp(), path, { env: testEnv({ DEBUG_R2_READS: 'false' }) });
     expect(quiet.headers.get('Server-Timing')).toBeNull();
   });

@@ -21,10 +21,15 @@ export function headerValue(headers: Record<string, string | string[]>, name: st
   return undefined;
 }
 
-/** `worker;dur=3.5` -> 3.5 (the first metric with a duration), or undefined. */
-export function serverTimingMs(header: string | undefined): number | undefined {
-  const match = header === undefined ? null : /dur=([0-9.]+)/.exec(header);
-  return match ? Number(match[1]) : undefined;
+/** The duration of metric `name` in a Server-Timing header (`worker;dur=3.5, r2;dur=1`), or undefined. */
+export function serverTimingMs(header: string | undefined, name = 'worker'): number | undefined {
+  for (const metric of header?.split(',') ?? []) {
+    const [metricName, ...params] = metric.trim().split(';');
+    if (metricName !== name) continue;
+    const duration = params.map((param) => /^dur=([0-9.]+)$/.exec(param.trim())).find((match) => match !== null);
+    return duration ? Number(duration[1]) : undefined;
+  }
+  return undefined;
 }
 
 export function fixed(value: number, digits = 2): string {

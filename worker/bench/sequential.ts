@@ -10,8 +10,9 @@ export interface TimedResponse {
   ms: number;
   indexReads: number;
   shardReads: number;
-  /** The worker's Server-Timing duration, if it sent one. */
+  /** The worker's Server-Timing durations (whole request; R2 reads in flight), if it sent them. */
   workerMs: number | undefined;
+  r2Ms: number | undefined;
 }
 
 export interface SequentialSummary {
@@ -19,6 +20,7 @@ export interface SequentialSummary {
   statuses: Record<string, number>;
   latency: { p50: number; p90: number; max: number; mean: number };
   meanWorkerMs: number;
+  meanR2Ms: number;
   /** Reads of the first response, and the most any response made. */
   first: { indexReads: number; shardReads: number };
   maxIndexReads: number;
@@ -39,6 +41,7 @@ export async function timedGet(url: string): Promise<TimedResponse> {
     indexReads: number('X-R2-Index-Reads'),
     shardReads: number('X-R2-Shard-Reads'),
     workerMs: serverTimingMs(response.headers.get('Server-Timing') ?? undefined),
+    r2Ms: serverTimingMs(response.headers.get('Server-Timing') ?? undefined, 'r2'),
   };
 }
 
@@ -58,6 +61,7 @@ export function summarizeSequential(responses: readonly TimedResponse[]): Sequen
     statuses,
     latency: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), max: percentile(latencies, 100), mean: mean(latencies) },
     meanWorkerMs: mean(responses.flatMap((response) => (response.workerMs === undefined ? [] : [response.workerMs]))),
+    meanR2Ms: mean(responses.flatMap((response) => (response.r2Ms === undefined ? [] : [response.r2Ms]))),
     first: { indexReads: first?.indexReads ?? Number.NaN, shardReads: first?.shardReads ?? Number.NaN },
     maxIndexReads: Math.max(...responses.map((response) => response.indexReads)),
     maxShardReads: Math.max(...responses.map((response) => response.shardReads)),

@@ -197,13 +197,14 @@ function render(
   lines.push(`Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what a fresh isolate would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`);
   lines.push(
     table(
-      ['scenario', 'p50 ms', 'p90 ms', 'max ms', 'worker ms', 'index reads', 'shard reads', 'months', 'statuses'],
+      ['scenario', 'p50 ms', 'p90 ms', 'max ms', 'worker ms', 'of which R2 ms', 'index reads', 'shard reads', 'months', 'statuses'],
       cold.map((r) => [
         r.scenario.name,
         fixed(r.summary.latency.p50),
         fixed(r.summary.latency.p90),
         fixed(r.summary.latency.max),
         fixed(r.summary.meanWorkerMs),
+        fixed(r.summary.meanR2Ms),
         String(r.summary.maxIndexReads),
         String(r.summary.maxShardReads),
         String(r.months),

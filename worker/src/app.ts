@@ -42,10 +42,10 @@ export const READS_HEADER = 'X-R2-Reads';
 export const INDEX_READS_HEADER = 'X-R2-Index-Reads';
 export const SHARD_READS_HEADER = 'X-R2-Shard-Reads';
 /**
- * Also only with DEBUG_R2_READS: `worker;dur=<ms>`, the time from the start of the request to its
- * response as the worker's clock sees it. Deployed Workers advance the clock only on I/O, so there
- * it is the I/O wait; workerd run locally advances it always (in whole milliseconds), so locally it
- * is I/O plus CPU time.
+ * Also only with DEBUG_R2_READS: `worker;dur=<ms>, r2;dur=<ms>`: the time from the start of the
+ * request to its response, and the part of it with R2 reads in flight, as the worker's clock sees
+ * them. Deployed Workers advance the clock only on I/O, so there `worker` is I/O wait too; workerd
+ * run locally advances it always (in whole milliseconds), so locally it is I/O plus CPU time.
  */
 export const SERVER_TIMING_HEADER = 'Server-Timing';
 
@@ -79,8 +79,8 @@ class AppRuntime {
 
   requestContext(env: Env, request: Request, waitUntil: (promise: Promise<unknown>) => void): RequestContext {
     const config = configFor(env);
-    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), config);
     const stats: ReadStats = emptyReadStats();
+    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), config, stats);
     let auth: Promise<AuthResult> | undefined;
     const authorization = request.headers.get('Authorization');
     return {
@@ -94,10 +94,13 @@ class AppRuntime {
   }
 
   /** Every read goes through the Workers limits (6 at once per request) and the simulated latency, if any. */
-  private edgeSource(source: ObjectSource, config: Config): ObjectSource {
+  private edgeSource(source: ObjectSource, config: Config, stats: ReadStats): ObjectSource {
     return new EdgeSource(source, {
       latencyMs: config.bench.simulatedR2LatencyMs,
       maxConcurrentReads: WORKERS_CONNECTION_LIMIT,
+      onReadWait: (ms) => {
+        stats.readWaitMs += ms;
+      },
       ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
     });
   }
@@ -136,7 +139,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
       response.headers.set(READS_HEADER, String(totalReads(rc.stats)));
       response.headers.set(INDEX_READS_HEADER, String(rc.stats.indexReads));
       response.headers.set(SHARD_READS_HEADER, String(rc.stats.shardReads));
-      response.headers.set(SERVER_TIMING_HEADER, `worker;dur=${performance.now() - started}`);
+      response.headers.set(SERVER_TIMING_HEADER, `worker;dur=${performance.now() - started}, r2;dur=${rc.stats.readWaitMs}`);
     }
     if (response !== c.res) c.res = response;
   });

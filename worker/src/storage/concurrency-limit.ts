@@ -21,6 +21,11 @@ export class ConcurrencyLimit {
     return this.active;
   }
 
+  /** Whether tasks wait for a slot. */
+  get hasWaiting(): boolean {
+    return this.waiting.length > 0;
+  }
+
   private acquire(): Promise<void> {
     if (this.active < this.limit) {
       this.active += 1;

@@ -8,7 +8,8 @@
  *   read holds its connection slot, as a real round trip would. Local R2 answers in well under a
  *   millisecond; R2 from a Worker typically takes tens of milliseconds.
  *
- * One EdgeSource is made per request, so the limit is per request as on the platform.
+ * One EdgeSource is made per request, so the limit is per request as on the platform. It also
+ * reports how long the request had reads in flight (`onReadWait`), for the Server-Timing header.
  */
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { ObjectSource } from './object-source';
@@ -22,6 +23,10 @@ export interface EdgeSourceOptions {
   maxConcurrentReads: number;
   /** How the latency is waited (tests pass a controllable one). */
   sleep?: (ms: number) => Promise<void>;
+  /** Called each time the reads in flight drop to none, with how long there had been some. */
+  onReadWait?: (ms: number) => void;
+  /** Clock for onReadWait; default performance.now. */
+  now?: () => number;
 }
 
 export function sleepMs(ms: number): Promise<void> {
@@ -31,6 +36,9 @@ export function sleepMs(ms: number): Promise<void> {
 export class EdgeSource implements ObjectSource {
   private readonly slots: ConcurrencyLimit;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  /** Since when some read has been in flight (undefined: none is). */
+  private busySince: number | undefined;
 
   constructor(
     private readonly inner: ObjectSource,
@@ -38,12 +46,22 @@ export class EdgeSource implements ObjectSource {
   ) {
     this.slots = new ConcurrencyLimit(options.maxConcurrentReads);
     this.sleep = options.sleep ?? sleepMs;
+    this.now = options.now ?? (() => performance.now());
   }
 
   get(key: string): Promise<Uint8Array | null> {
     return this.slots.run(async () => {
-      if (this.options.latencyMs > 0) await this.sleep(this.options.latencyMs);
-      return this.inner.get(key);
+      this.busySince ??= this.now();
+      try {
+        if (this.options.latencyMs > 0) await this.sleep(this.options.latencyMs);
+        return await this.inner.get(key);
+      } finally {
+        // This read still holds its slot: it is the last one in flight when it is alone and nobody waits.
+        if (this.slots.inProgress === 1 && !this.slots.hasWaiting) {
+          this.options.onReadWait?.(this.now() - this.busySince);
+          this.busySince = undefined;
+        }
+      }
     });
   }
 
