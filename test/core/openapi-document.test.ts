@@ -9,6 +9,7 @@ import { createApp } from '../../worker/src/app';
 import { OPENAPI_DOCUMENT, OPENAPI_JSON } from '../../worker/src/openapi/document';
 import type { Parameter, Reference } from '../../worker/src/openapi/types';
 import { ALLOWED_DATA_KEYS, OUTPUT_KEYS } from '../../worker/src/query/params';
+import { BENCH_ROUTE_PATHS } from '../../worker/src/routes/bench';
 
 /** '/aggregates_by/:prefix/channels' and '/aggregates_by/{prefix}/channels/' both become '/aggregates_by/{}/channels'. */
 function normalize(path: string): string {
@@ -34,14 +35,23 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes every route the app registers, and nothing else', () => {
+    // Benchmark-only routes (BENCH_ROUTES=true, 404 otherwise) are not part of the API.
     const routes = new Set(
       createApp()
-        .routes.filter((route) => route.method === 'GET' && route.path !== '*')
+        .routes.filter((route) => route.method === 'GET' && route.path !== '*' && !BENCH_ROUTE_PATHS.includes(route.path))
         .map((route) => normalize(route.path)),
     );
     const described = new Set(Object.keys(OPENAPI_DOCUMENT.paths).map(normalize));
     expect([...routes].sort()).toEqual([...described].sort());
     expect(routes.size).toBe(12);
+  });
+
+  it('leaves out exactly the benchmark-only routes, which the app does register', () => {
+    const registered = createApp().routes.map((route) => route.path);
+    for (const path of BENCH_ROUTE_PATHS) {
+      expect(registered).toContain(path);
+      expect(Object.keys(OPENAPI_DOCUMENT.paths).map(normalize)).not.toContain(normalize(path));
+    }
   });
 
   it('declares every path parameter, and every query key the data endpoint accepts', () => {

@@ -16,11 +16,13 @@ import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, withSecuri
 import type { ResponseCache } from './http/response-cache';
 import { defaultResponseCache } from './http/response-cache';
 import { registerDashboardRoutes } from './routes/dashboard';
+import { registerBenchRoutes } from './routes/bench';
 import { registerDataRoute } from './routes/data';
 import { registerIndexRoutes } from './routes/indexes';
 import { registerOpenApiRoute } from './routes/openapi';
 import { registerOpsRoutes } from './routes/ops';
 import { AggregateStore } from './storage/aggregate-store';
+import { EdgeSource, WORKERS_CONNECTION_LIMIT } from './storage/edge-source';
 import type { ObjectSource, ReadStats } from './storage/object-source';
 import { emptyReadStats, R2ObjectSource, totalReads } from './storage/object-source';
 
@@ -31,12 +33,21 @@ export interface AppDeps {
   responseCache?: ResponseCache | null;
   /** Clock for caches and token expiry (tests). */
   now?: () => number;
+  /** How SIMULATED_R2_LATENCY_MS is waited; default setTimeout (tests pass their own). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Debug headers (only when DEBUG_R2_READS is true): R2 reads this request caused. */
 export const READS_HEADER = 'X-R2-Reads';
 export const INDEX_READS_HEADER = 'X-R2-Index-Reads';
 export const SHARD_READS_HEADER = 'X-R2-Shard-Reads';
+/**
+ * Also only with DEBUG_R2_READS: `worker;dur=<ms>, r2;dur=<ms>`: the time from the start of the
+ * request to its response, and the part of it with R2 reads in flight, as the worker's clock sees
+ * them. Deployed Workers advance the clock only on I/O, so there `worker` is I/O wait too; workerd
+ * run locally advances it always (in whole milliseconds), so locally it is I/O plus CPU time.
+ */
+export const SERVER_TIMING_HEADER = 'Server-Timing';
 
 /** What one app instance (one per isolate in production) keeps between requests. */
 class AppRuntime {
@@ -68,8 +79,8 @@ class AppRuntime {
 
   requestContext(env: Env, request: Request, waitUntil: (promise: Promise<unknown>) => void): RequestContext {
     const config = configFor(env);
-    const source = this.deps.source ? this.deps.source(env) : r2Source(env);
     const stats: ReadStats = emptyReadStats();
+    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), config, stats);
     let auth: Promise<AuthResult> | undefined;
     const authorization = request.headers.get('Authorization');
     return {
@@ -80,6 +91,18 @@ class AppRuntime {
       responseCache: !config.cache.responseCache ? null : this.deps.responseCache === undefined ? defaultResponseCache() : this.deps.responseCache,
       waitUntil,
     };
+  }
+
+  /** Every read goes through the Workers limits (6 at once per request) and the simulated latency, if any. */
+  private edgeSource(source: ObjectSource, config: Config, stats: ReadStats): ObjectSource {
+    return new EdgeSource(source, {
+      latencyMs: config.bench.simulatedR2LatencyMs,
+      maxConcurrentReads: WORKERS_CONNECTION_LIMIT,
+      onReadWait: (ms) => {
+        stats.readWaitMs += ms;
+      },
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+    });
   }
 }
 
@@ -94,6 +117,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     let rc: RequestContext;
     try {
       const waitUntil = (promise: Promise<unknown>): void => {
@@ -115,6 +139,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
       response.headers.set(READS_HEADER, String(totalReads(rc.stats)));
       response.headers.set(INDEX_READS_HEADER, String(rc.stats.indexReads));
       response.headers.set(SHARD_READS_HEADER, String(rc.stats.shardReads));
+      response.headers.set(SERVER_TIMING_HEADER, `worker;dur=${performance.now() - started}, r2;dur=${rc.stats.readWaitMs}`);
     }
     if (response !== c.res) c.res = response;
   });
@@ -129,6 +154,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   registerDataRoute(app);
   registerDashboardRoutes(app);
   registerOpenApiRoute(app);
+  registerBenchRoutes(app);
 
   app.notFound(() => notFound());
   app.onError((error) => {

@@ -20,10 +20,12 @@ export class R2ObjectSource implements ObjectSource {
 export interface ReadStats {
   indexReads: number;
   shardReads: number;
+  /** Milliseconds during which at least one R2 read of the request was in flight (by the worker's clock). */
+  readWaitMs: number;
 }
 
 export function emptyReadStats(): ReadStats {
-  return { indexReads: 0, shardReads: 0 };
+  return { indexReads: 0, shardReads: 0, readWaitMs: 0 };
 }
 
 export function totalReads(stats: ReadStats): number {

@@ -1,0 +1,72 @@
+/**
+ * The constraints of R2 reads on the Workers platform, applied to any ObjectSource:
+ *
+ * - at most `maxConcurrentReads` reads in flight per request (Workers allows 6 simultaneous open
+ *   connections per invocation and queues the rest; doing the same here makes local runs, where
+ *   workerd does not enforce it, queue like production);
+ * - optionally, a fixed latency added to every read (`SIMULATED_R2_LATENCY_MS`), spent while the
+ *   read holds its connection slot, as a real round trip would. Local R2 answers in well under a
+ *   millisecond; R2 from a Worker typically takes tens of milliseconds.
+ *
+ * One EdgeSource is made per request, so the limit is per request as on the platform. It also
+ * reports how long the request had reads in flight (`onReadWait`), for the Server-Timing header.
+ */
+import { ConcurrencyLimit } from './concurrency-limit';
+import type { ObjectSource } from './object-source';
+
+/** Simultaneous open connections per Workers invocation (fetch, R2, KV, Cache API...). */
+export const WORKERS_CONNECTION_LIMIT = 6;
+
+export interface EdgeSourceOptions {
+  /** Added to every read; 0 adds nothing. */
+  latencyMs: number;
+  maxConcurrentReads: number;
+  /** How the latency is waited (tests pass a controllable one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called each time the reads in flight drop to none, with how long there had been some. */
+  onReadWait?: (ms: number) => void;
+  /** Clock for onReadWait; default performance.now. */
+  now?: () => number;
+}
+
+export function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class EdgeSource implements ObjectSource {
+  private readonly slots: ConcurrencyLimit;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  /** Since when some read has been in flight (undefined: none is). */
+  private busySince: number | undefined;
+
+  constructor(
+    private readonly inner: ObjectSource,
+    private readonly options: EdgeSourceOptions,
+  ) {
+    this.slots = new ConcurrencyLimit(options.maxConcurrentReads);
+    this.sleep = options.sleep ?? sleepMs;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get(key: string): Promise<Uint8Array | null> {
+    return this.slots.run(async () => {
+      this.busySince ??= this.now();
+      try {
+        if (this.options.latencyMs > 0) await this.sleep(this.options.latencyMs);
+        return await this.inner.get(key);
+      } finally {
+        // This read still holds its slot: it is the last one in flight when it is alone and nobody waits.
+        if (this.slots.inProgress === 1 && !this.slots.hasWaiting) {
+          this.options.onReadWait?.(this.now() - this.busySince);
+          this.busySince = undefined;
+        }
+      }
+    });
+  }
+
+  /** Reads in flight now (never above maxConcurrentReads). */
+  get readsInFlight(): number {
+    return this.slots.inProgress;
+  }
+}
