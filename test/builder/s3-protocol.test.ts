@@ -5,7 +5,6 @@ import { backoffDelayMs, decideRetry, isTransient, parseRetryAfter } from '../..
 import type { RetryPolicy } from '../../builder/src/publish/s3/retry-policy';
 import { encodeKeyPath, listUrl, objectUrl, withoutPrefix, withPrefix } from '../../builder/src/publish/s3/s3-urls';
 import { decodeXmlText, parseListObjectsV2, parseS3Error, XmlShapeError } from '../../builder/src/publish/s3/s3-xml';
-import { Semaphore } from '../../builder/src/publish/s3/semaphore';
 
 describe('S3 URLs', () => {
   const keys = [
@@ -118,43 +117,5 @@ describe('retry policy', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6);
     expect(parseRetryAfter('soon', 0)).toBeUndefined();
     expect(parseRetryAfter(null, 0)).toBeUndefined();
-  });
-});
-
-describe('Semaphore', () => {
-  it('lets at most `limit` tasks run, and the others start in arrival order', async () => {
-    const semaphore = new Semaphore(2);
-    const started: number[] = [];
-    const finish: Array<() => void> = [];
-    const tasks = [0, 1, 2, 3, 4].map((id) =>
-      semaphore.run(async () => {
-        started.push(id);
-        await new Promise<void>((resolve) => (finish[id] = resolve));
-      }),
-    );
-    const settle = () => new Promise((resolve) => setImmediate(resolve));
-    await settle();
-    expect(started).toEqual([0, 1]);
-    expect(semaphore.inUse).toBe(2);
-    finish[1]?.();
-    await settle();
-    expect(started).toEqual([0, 1, 2]);
-    expect(semaphore.inUse).toBe(2);
-    finish[0]?.();
-    finish[2]?.();
-    await settle();
-    expect(started).toEqual([0, 1, 2, 3, 4]);
-    finish[3]?.();
-    finish[4]?.();
-    await Promise.all(tasks);
-    expect(semaphore.inUse).toBe(0);
-  });
-
-  it('releases the permit when a task fails', async () => {
-    const semaphore = new Semaphore(1);
-    await expect(semaphore.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(semaphore.inUse).toBe(0);
-    expect(() => semaphore.release()).toThrow();
-    expect(() => new Semaphore(0)).toThrow(RangeError);
   });
 });

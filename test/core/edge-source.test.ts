@@ -3,7 +3,6 @@
  * latency waited once per read, inside the read's slot, and never more than 6 reads in flight.
  */
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimit } from '../../worker/src/storage/concurrency-limit';
 import { EdgeSource, WORKERS_CONNECTION_LIMIT } from '../../worker/src/storage/edge-source';
 import type { ObjectSource } from '../../worker/src/storage/object-source';
 
@@ -182,12 +181,5 @@ describe('EdgeSource', () => {
     await expect(source.get('bad')).rejects.toThrow('R2 failed');
     expect(await source.get('missing')).toBeNull();
     expect(source.readsInFlight).toBe(0);
-  });
-});
-
-describe('ConcurrencyLimit', () => {
-  it('rejects a limit that is not a positive integer', () => {
-    expect(() => new ConcurrencyLimit(0)).toThrow(RangeError);
-    expect(() => new ConcurrencyLimit(1.5)).toThrow(RangeError);
   });
 });

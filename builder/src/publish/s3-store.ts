@@ -21,7 +21,7 @@ import type { AttemptFailure, RetryPolicy } from './s3/retry-policy';
 import { decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter } from './s3/retry-policy';
 import { listUrl, objectUrl, withoutPrefix, withPrefix } from './s3/s3-urls';
 import { parseListObjectsV2, parseS3Error } from './s3/s3-xml';
-import { Semaphore } from './s3/semaphore';
+import { ConcurrencyLimit } from '../../../worker/src/core/concurrency-limit';
 
 export interface S3StoreConfig extends S3Connection {
   /** SigV4 region: R2 takes "auto". */
@@ -72,7 +72,7 @@ const PLAIN_MD5 = /^[0-9a-f]{32}$/;
 export class S3Store implements ObjectStore {
   readonly description: string;
   private readonly client: AwsClient;
-  private readonly inFlight: Semaphore;
+  private readonly inFlight: ConcurrencyLimit;
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly random: () => number;
@@ -89,7 +89,7 @@ export class S3Store implements ObjectStore {
       // Retries are ours (retry-policy.ts): aws4fetch's own would repeat 5xx only, without a bound on time.
       retries: 0,
     });
-    this.inFlight = new Semaphore(config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.inFlight = new ConcurrencyLimit(config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.retry = config.retry ?? DEFAULT_RETRY_POLICY;
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.random = config.random ?? Math.random;

@@ -11,7 +11,7 @@
  * One EdgeSource is made per request, so the limit is per request as on the platform. It also
  * reports how long the request had reads in flight (`onReadWait`), for the Server-Timing header.
  */
-import { ConcurrencyLimit } from './concurrency-limit';
+import { ConcurrencyLimit } from '../core/concurrency-limit';
 import type { ObjectSource } from './object-source';
 
 /** Simultaneous open connections per Workers invocation (fetch, R2, KV, Cache API...). */

@@ -1,4 +1,4 @@
-/** A counting semaphore: at most `limit` tasks of `run` are in progress at once; the rest wait in order. */
+/** A counting semaphore: at most `limit` tasks of `run` are in progress at once; the rest wait in order. Runtime-agnostic (builder S3 store, worker edge source). */
 export class ConcurrencyLimit {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
