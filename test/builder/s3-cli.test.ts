@@ -7,12 +7,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../builder/src/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../builder/src/publish/directory-store';
 import type { ObjectStore } from '../../builder/src/publish/object-store';
 import { openStore } from '../../builder/src/publish/open-store';
 import { S3Store } from '../../builder/src/publish/s3-store';
+import type { CliResult } from '../helpers/run-cli';
+import { runCli } from '../helpers/run-cli';
 import type { S3Sandbox } from '../helpers/s3-sandbox';
 import { S3RVER_CREDENTIALS, startS3Sandbox } from '../helpers/s3-sandbox';
 
@@ -41,27 +42,9 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** Runs main() in-process with these R2_* variables (and no others), capturing its output. */
-async function cli(args: string[], env: Partial<Record<(typeof R2_VARIABLES)[number], string>>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = Object.fromEntries(R2_VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of R2_VARIABLES) {
-    if (env[name] === undefined) delete process.env[name];
-    else process.env[name] = env[name];
-  }
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const name of R2_VARIABLES) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  }
+/** Runs the CLI with these R2_* variables and no others. */
+function cli(args: string[], env: Partial<Record<(typeof R2_VARIABLES)[number], string>>): Promise<CliResult> {
+  return runCli(args, Object.fromEntries(R2_VARIABLES.map((name) => [name, env[name]])));
 }
 
 const CREDENTIALS = { R2_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, R2_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../builder/src/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as cli } from '../helpers/run-cli';
 import { LocalR2Store } from '../../builder/src/publish/local-r2-store';
 import type { TrimReport } from '../../builder/src/trim/trim-report';
 import type { DatesIndex, LedgerIndex, ManifestIndex } from '../../worker/src/core/index-objects';
@@ -23,25 +23,6 @@ let tmp: string;
 let built: string;
 let original: Objects;
 let seq = 0;
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 async function snapshot(root: string, dir = root, out: Objects = new Map()): Promise<Objects> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
