@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBuild, runMerge } from './build-command';
+import { isCalendarDate } from './calendar-date';
 import { loadDefinitions } from './definitions/load-definitions';
 import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { InputError } from './input/expand-inputs';
@@ -174,13 +175,6 @@ function parseBuildArgs(args: string[]) {
     },
   });
   return { ...values, positionals };
-}
-
-function isCalendarDate(text: string): boolean {
-  if (!/^\d{8}$/.test(text)) return false;
-  const [year, month, day] = [Number(text.slice(0, 4)), Number(text.slice(4, 6)), Number(text.slice(6, 8))];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function usage(message: string): number {

@@ -45,13 +45,6 @@ export function monthCoverage(period: string, window: RetentionWindow): MonthCov
   return 'boundary';
 }
 
-export function isCalendarDate(text: string): boolean {
-  if (!/^\d{8}$/.test(text)) return false;
-  const [year, month, day] = [Number(text.slice(0, 4)), Number(text.slice(4, 6)), Number(text.slice(6, 8))];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 export function addDays(date: string, days: number): string {
   const utc = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
   return formatDate(new Date(utc + days * 86_400_000));

@@ -8,7 +8,8 @@ import { openStore, TargetError } from '../publish/open-store';
 import { TrimConflictError } from './apply-trim';
 import { PublishedObjectError } from './read-published';
 import type { RetentionPolicy } from './retention-window';
-import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, isCalendarDate, parseChannelKeepDays, parseKeepDays, todayUtc } from './retention-window';
+import { isCalendarDate } from '../calendar-date';
+import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays, todayUtc } from './retention-window';
 import { runTrim } from './run-trim';
 import { formatTrimReport } from './trim-report';
 
