@@ -13,7 +13,7 @@ const FORTY = dateRange('20161225', 40);
 const FORTY_PATH = `/aggregates_by/submission_date/channels/nightly/?version=54&dates=${FORTY.join(',')}&metric=GC_MAX_PAUSE_MS`;
 
 describe('cost per request', () => {
-  it('a 40-date request reads the manifest, the metrics index and one shard per month with data', async () => {
+  it('a cold 40-date request reads the manifest, the metrics index and one shard per month it covers, all at once', async () => {
     expect(FORTY).toHaveLength(40);
     expect(monthsOf(FORTY)).toEqual(['201612', '201701', '201702']);
     const manifest = objectJson<ManifestIndex>(manifestKey('submission_date', 'nightly', '54'));
@@ -22,7 +22,8 @@ describe('cost per request', () => {
     const app = makeApp();
     const cold = await get(app, FORTY_PATH);
     expect(cold.status).toBe(200);
-    expect(readsOf(cold)).toEqual({ total: 4, index: 2, shard: 2 });
+    // The shards are read ahead of the manifest, so 201612 (no data) is read too: one read per month covered.
+    expect(readsOf(cold)).toEqual({ total: 5, index: 2, shard: 3 });
 
     const warm = await get(app, FORTY_PATH);
     expect(warm.status).toBe(200);
@@ -32,6 +33,46 @@ describe('cost per request', () => {
     // Other dates and filters in the same months: still no read.
     const other = await get(app, `/aggregates_by/submission_date/channels/nightly/?version=54&dates=20170131,20170201&metric=GC_MAX_PAUSE_MS&child=content`);
     expect(readsOf(other).total).toBe(0);
+  });
+
+  it('reads the shards ahead: every shard read starts before the manifest has arrived', async () => {
+    const manifestPath = manifestKey('submission_date', 'nightly', '54');
+    let releaseManifest = () => {};
+    const manifestHeld = new Promise<void>((resolve) => (releaseManifest = resolve));
+    const source = new (class extends MapSource {
+      override async get(key: string): Promise<Uint8Array | null> {
+        if (key === manifestPath) await manifestHeld;
+        return super.get(key);
+      }
+    })();
+    const pending = get(makeApp({ source: () => source }), FORTY_PATH);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const shardKeys = monthsOf(FORTY).map((month) => `v1/submission_date/nightly/54/${month}/GC_MAX_PAUSE_MS`);
+    expect(source.gets.filter((key) => key !== manifestPath && !key.endsWith('.json'))).toEqual(shardKeys);
+    releaseManifest();
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(await (await get(makeApp(), FORTY_PATH)).text());
+    expect(readsOf(response)).toEqual({ total: 5, index: 2, shard: 3 });
+  });
+
+  it('reads a count histogram ahead under its stored name once the metrics index is cached', async () => {
+    const source = new MapSource();
+    const app = makeApp({ source: () => source });
+    const path = (prefix: string) => `/aggregates_by/${prefix}/channels/nightly/?version=54&dates=${FORTY.join(',')}&metric=CREATE_EVENT_EVENTS`;
+    // Cold: the metrics index is unknown, so the requested name is the guess; it misses.
+    const cold = await get(app, path('submission_date'));
+    expect(cold.status).toBe(200);
+    const guessed = source.gets.filter((key) => key.endsWith('/CREATE_EVENT_EVENTS'));
+    expect(guessed).toHaveLength(monthsOf(FORTY).length);
+    // The build-id manifest is cold but the (shared) metrics index is cached: the names are exact.
+    source.gets.length = 0;
+    const warmMetrics = await get(app, path('build_id'));
+    expect(warmMetrics.status).toBe(200);
+    const shardGets = source.gets.filter((key) => !key.endsWith('.json'));
+    expect(shardGets.length).toBeGreaterThan(0);
+    expect(shardGets.every((key) => key.endsWith('/[[COUNT]]_CREATE_EVENT_EVENTS'))).toBe(true);
+    expect(new Set(shardGets).size).toBe(shardGets.length);
   });
 
   it('a 304 costs no shard read, even cold', async () => {
@@ -58,14 +99,14 @@ describe('cost per request', () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => get(app, FORTY_PATH)));
     const shardReads = responses.reduce((total, response) => total + readsOf(response).shard, 0);
     const indexReads = responses.reduce((total, response) => total + readsOf(response).index, 0);
-    expect([shardReads, indexReads]).toEqual([2, 2]);
+    expect([shardReads, indexReads]).toEqual([3, 2]);
   });
 
   it('index objects expire after INDEX_CACHE_SECONDS; shards stay in the LRU while their revision holds', async () => {
     let now = 1_000_000;
     const app = makeApp({ now: () => now });
     const env = testEnv({ INDEX_CACHE_SECONDS: '60' });
-    expect(readsOf(await get(app, FORTY_PATH, { env }))).toEqual({ total: 4, index: 2, shard: 2 });
+    expect(readsOf(await get(app, FORTY_PATH, { env }))).toEqual({ total: 5, index: 2, shard: 3 });
     now += 59_000;
     expect(readsOf(await get(app, FORTY_PATH, { env })).total).toBe(0);
     now += 2_000;
@@ -90,7 +131,8 @@ describe('cost per request', () => {
   it('SHARD_CACHE_MB=0 keeps no shard', async () => {
     const app = makeApp();
     const env = testEnv({ SHARD_CACHE_MB: '0' });
-    expect(readsOf(await get(app, FORTY_PATH, { env })).shard).toBe(2);
+    expect(readsOf(await get(app, FORTY_PATH, { env })).shard).toBe(3);
+    // The month without data is not read ahead again.
     expect(readsOf(await get(app, FORTY_PATH, { env })).shard).toBe(2);
   });
 
@@ -122,7 +164,7 @@ describe('whole responses in the Workers Cache API', () => {
   it('answers a repeat from caches.default without any R2 read, 304 included', async () => {
     const path = `${FORTY_PATH}&os=Windows_NT`;
     const first = await cachedGet(path);
-    expect(readsOf(first.response).total).toBe(4);
+    expect(readsOf(first.response).total).toBe(5);
     const second = await cachedGet(path);
     expect(readsOf(second.response).total).toBe(0);
     expect(second.body).toBe(first.body);

@@ -10,7 +10,7 @@ import { metricAccess } from '../auth/access';
 import type { AppEnv, RequestContext } from '../context';
 import type { Prefix } from '../core/storage-keys';
 import { dataBodyHeaders, outputEtagParts, renderDataBody } from '../export/data-output';
-import { isChannel, isMajorVersion, isPrefix } from '../core/storage-keys';
+import { isChannel, isMajorVersion, isPrefix, manifestKey, metricsKey, shardKey } from '../core/storage-keys';
 import type { Prepared } from '../http/cacheable';
 import { respondCacheable } from '../http/cacheable';
 import { strongEtag } from '../http/conditional';
@@ -21,8 +21,8 @@ import type { MetricDefinition } from '../query/metric-definition';
 import { resolveMetric } from '../query/metric-definition';
 import type { DataQuery, RowFilter } from '../query/params';
 import { FILTER_KEYS, parseDataQuery } from '../query/params';
-import type { ShardRead } from '../query/plan';
-import { planShardReads } from '../query/plan';
+import type { ShardRead, ShardScope } from '../query/plan';
+import { datesByPeriod, planShardReads } from '../query/plan';
 import { joinUseCounter } from '../query/use-counter';
 
 export type { DataResponse } from '../export/data-output';
@@ -48,12 +48,23 @@ export function registerDataRoute(app: Hono<AppEnv>): void {
     const auth = await rc.auth();
     if (access === 'needs-auth' && !auth.ok) return forbidden(auth.error);
     const request = { url: c.req.url, ifNoneMatch: c.req.header('If-None-Match'), authed: auth.ok, maxAgeSeconds: rc.config.cache.dataMaxAgeSeconds };
-    return respondCacheable(rc, request, () => prepareData(rc, prefix, channel, query, auth.ok));
+    // A revalidation (If-None-Match) is answered from index objects alone: no shard is read ahead.
+    const readAhead = request.ifNoneMatch === undefined;
+    return respondCacheable(rc, request, () => prepareData(rc, prefix, channel, query, auth.ok, readAhead));
   });
 }
 
-async function prepareData(rc: RequestContext, prefix: Prefix, channel: string, query: DataQuery, authed: boolean): Promise<Prepared | Response> {
+async function prepareData(
+  rc: RequestContext,
+  prefix: Prefix,
+  channel: string,
+  query: DataQuery,
+  authed: boolean,
+  readAhead: boolean,
+): Promise<Prepared | Response> {
   if (!isChannel(channel) || !isMajorVersion(query.version)) return errorResponse(404, NO_DATA_MESSAGE);
+  // Not awaited: it runs while the index objects load. Its reads' failures surface in shard() if the plan needs them.
+  if (readAhead) readShardsAhead(rc, { prefix, channel, version: query.version }, query).catch(() => undefined);
   const [manifest, metrics] = await Promise.all([
     rc.reader.manifest(prefix, channel, query.version),
     rc.reader.metrics(channel, query.version),
@@ -80,6 +91,32 @@ async function prepareData(rc: RequestContext, prefix: Prefix, channel: string, 
       return renderDataBody(query, definition, data);
     },
   };
+}
+
+/** At most this many shards are read ahead: with the manifest and the metrics index, 6 reads, the Workers limit in flight. */
+const READ_AHEAD_MAX_SHARDS = 4;
+
+/**
+ * On a cold request (manifest not cached), starts reading the shards the plan will most likely
+ * name, one per month of the requested dates, so that the request waits for one round of R2
+ * reads instead of two. With the metrics index cached, the names are exact (a count histogram's
+ * [[COUNT]]_NAME, a use counter's denominator); without it, the requested name is the guess,
+ * which misses only for count histograms and use-counter denominators (read after the metrics
+ * index, as without read-ahead; a missed guess is one wasted read per month).
+ */
+async function readShardsAhead(rc: RequestContext, scope: ShardScope, query: DataQuery): Promise<void> {
+  if (rc.reader.holdsIndex(manifestKey(scope.prefix, scope.channel, scope.version))) return;
+  let names = [query.metric];
+  if (rc.reader.holdsIndex(metricsKey(scope.channel, scope.version))) {
+    const metrics = await rc.reader.metrics(scope.channel, scope.version);
+    const resolution = metrics ? resolveMetric(query.metric, metrics) : undefined;
+    if (!resolution?.ok) return;
+    const { storedName, denominator } = resolution.definition;
+    names = denominator ? [storedName, denominator] : [storedName];
+  }
+  const periods = [...datesByPeriod(query.dates).keys()];
+  const keys = names.flatMap((name) => periods.map((period) => shardKey(scope.prefix, scope.channel, scope.version, period, name)));
+  rc.reader.readAhead(keys.slice(0, READ_AHEAD_MAX_SHARDS));
 }
 
 /** Rows of the planned shards, filtered and summed per (date, label). */

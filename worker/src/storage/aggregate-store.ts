@@ -27,11 +27,16 @@ export interface AggregateStoreOptions {
 }
 
 const MAX_INDEX_ENTRIES = 2_000;
+const MAX_REMEMBERED_REVISIONS = 20_000;
 
 export class AggregateStore {
   readonly indexes: TtlCache<unknown>;
   readonly shards: ByteBoundedLru<ShardColumns>;
   private readonly loadingShards = new Map<string, Promise<ShardColumns | null>>();
+  /** The revision each shard key was last loaded at: read-ahead skips shards the LRU holds. */
+  private readonly loadedRevision = new Map<string, string>();
+  /** Keys a read-ahead found no object under: not read ahead again (the manifest still decides what is read). */
+  private readonly missingShards = new Set<string>();
 
   constructor(readonly options: AggregateStoreOptions) {
     this.indexes = new TtlCache<unknown>(options.indexTtlMs, MAX_INDEX_ENTRIES, options.now);
@@ -43,7 +48,8 @@ export class AggregateStore {
   }
 
   /** Shared by concurrent requests: one R2 read for a shard however many ask for it at once. */
-  loadShard(cacheKey: string, load: () => Promise<ShardColumns | null>): Promise<ShardColumns | null> {
+  loadShard(key: string, revision: string, load: () => Promise<ShardColumns | null>): Promise<ShardColumns | null> {
+    const cacheKey = `${key}@${revision}`;
     const cached = this.shards.get(cacheKey);
     if (cached) return Promise.resolve(cached);
     const loading = this.loadingShards.get(cacheKey);
@@ -51,7 +57,12 @@ export class AggregateStore {
     const promise = load().then(
       (shard) => {
         this.loadingShards.delete(cacheKey);
-        if (shard) this.shards.set(cacheKey, shard, estimateShardBytes(shard));
+        if (shard) {
+          this.shards.set(cacheKey, shard, estimateShardBytes(shard));
+          this.loadedRevision.set(key, revision);
+          this.missingShards.delete(key);
+          if (this.loadedRevision.size > MAX_REMEMBERED_REVISIONS) this.loadedRevision.delete(this.loadedRevision.keys().next().value as string);
+        }
         return shard;
       },
       (error: unknown) => {
@@ -62,9 +73,27 @@ export class AggregateStore {
     this.loadingShards.set(cacheKey, promise);
     return promise;
   }
+
+  /** Records that a read-ahead found no shard under `key`. */
+  noteMissingShard(key: string): void {
+    this.missingShards.add(key);
+    if (this.missingShards.size > MAX_REMEMBERED_REVISIONS) this.missingShards.delete(this.missingShards.values().next().value as string);
+  }
+
+  /** Whether reading `key` ahead would be wasted: some revision of it is decoded in the LRU (or loading), or it was missing. */
+  knowsShard(key: string): boolean {
+    if (this.missingShards.has(key)) return true;
+    const revision = this.loadedRevision.get(key);
+    if (revision === undefined) return false;
+    const cacheKey = `${key}@${revision}`;
+    return this.loadingShards.has(cacheKey) || this.shards.get(cacheKey) !== undefined;
+  }
 }
 
 export class StoreReader {
+  /** Shard reads started ahead of the manifest (readAhead), by key, not yet used. */
+  private readonly readingAhead = new Map<string, Promise<Uint8Array | null>>();
+
   constructor(
     private readonly store: AggregateStore,
     private readonly source: ObjectSource,
@@ -96,9 +125,8 @@ export class StoreReader {
    * missing. `metric` and `period` are checked against the shard's header.
    */
   shard(key: string, revision: string, expect: { metric: string; period: string }): Promise<ShardColumns | null> {
-    return this.store.loadShard(`${key}@${revision}`, async () => {
-      const bytes = await this.source.get(key);
-      this.stats.shardReads += 1;
+    return this.store.loadShard(key, revision, async () => {
+      const bytes = (await this.takeReadAhead(key)) ?? (await this.readShardBytes(key));
       if (bytes === null) return null;
       const shard = decodeShard(bytes);
       if (shard.metric !== expect.metric || shard.period !== expect.period) {
@@ -106,6 +134,40 @@ export class StoreReader {
       }
       return shard;
     });
+  }
+
+  /** Whether the index object under `key` is cached (reading it costs no R2 read). */
+  holdsIndex(key: string): boolean {
+    return this.store.indexes.holds(key);
+  }
+
+  /**
+   * Starts reading shards that the request will probably need, before its manifest is loaded, so
+   * that a cold request waits for one round of R2 reads instead of two. Shards already decoded
+   * in the LRU, and keys a read-ahead found empty, are skipped. A shard read ahead is used by shard() whatever its revision, as a
+   * shard read after the manifest would be; one that is never asked for was a wasted read.
+   */
+  readAhead(keys: readonly string[]): void {
+    for (const key of keys) {
+      if (this.readingAhead.has(key) || this.store.knowsShard(key)) continue;
+      const reading = this.readShardBytes(key);
+      // Never an unhandled rejection: shard() rethrows it if the shard is asked for.
+      reading.then((bytes) => bytes === null && this.store.noteMissingShard(key)).catch(() => undefined);
+      this.readingAhead.set(key, reading);
+    }
+  }
+
+  /** The bytes read ahead for `key` (null when none were, or the object was missing then). */
+  private async takeReadAhead(key: string): Promise<Uint8Array | null> {
+    const reading = this.readingAhead.get(key);
+    if (!reading) return null;
+    this.readingAhead.delete(key);
+    return reading;
+  }
+
+  private async readShardBytes(key: string): Promise<Uint8Array | null> {
+    this.stats.shardReads += 1;
+    return this.source.get(key);
   }
 
   private json<T>(key: string, validate: (value: unknown, key: string) => T): Promise<T | null> {

@@ -30,6 +30,12 @@ export class TtlCache<T> {
     return value;
   }
 
+  /** Whether `key` has a live entry (loaded or loading): get() would not call its loader. */
+  holds(key: string): boolean {
+    const hit = this.entries.get(key);
+    return hit !== undefined && hit.expires > this.now();
+  }
+
   clear(): void {
     this.entries.clear();
   }
