@@ -1,15 +1,17 @@
 /**
- * An aggregation worker thread (started through aggregate-worker.mjs): owns one Aggregator,
- * aggregates the batches of lines the main thread sends, and at the end sends back its partial
- * aggregate (encodePartial bytes, transferred).
+ * An aggregation worker thread (see worker-entry.ts for how it is started): owns one Aggregator,
+ * reads and aggregates the units of input the main thread hands it, one after the other, and at
+ * the end sends back its partial aggregate in compact form (its typed arrays transferred).
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseHistogramsJson } from '../../../worker/src/core/histogram-definitions';
-import { forEachLineOf } from '../input/read-lines';
+import { InputError } from '../input/expand-inputs';
+import type { WorkUnit } from '../input/work-queue';
+import { aggregateUnit } from './aggregate-unit';
 import { Aggregator } from './aggregator';
-import { encodePartial } from './partial-aggregate';
-import type { ToWorker, FromWorker, WorkerSetup } from './parallel-aggregate';
+import { toCompactPartial, transferablesOf } from './compact-partial';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-messages';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -21,20 +23,38 @@ const aggregator = new Aggregator(histograms, {
   ...(setup.selection.channels ? { channels: new Set(setup.selection.channels) } : {}),
   ...(setup.selection.submissionDate !== undefined ? { submissionDate: setup.selection.submissionDate } : {}),
 });
-const addLine = (line: string) => aggregator.addLine(line);
+const units: WorkUnit[] = [];
+let finishing = false;
+let running = false;
+
+function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  (port as NonNullable<typeof port>).postMessage(message, transfer);
+}
+
+async function work(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (let unit = units.shift(); unit; unit = units.shift()) {
+      const bytes = { bytesRead: 0 };
+      const linesBefore = aggregator.stats.linesRead;
+      await aggregateUnit(aggregator, unit, bytes);
+      send({ type: 'unit-done', lines: aggregator.stats.linesRead - linesBefore, bytes: bytes.bytesRead });
+    }
+    if (finishing) {
+      const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
+      send({ type: 'partial', partial }, transferablesOf(partial));
+    }
+  } catch (error) {
+    send({ type: 'failed', message: (error as Error).message, inputError: error instanceof InputError });
+  } finally {
+    running = false;
+  }
+}
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'batch') {
-    const before = aggregator.stats.linesRead;
-    forEachLineOf(message.bytes, addLine);
-    const reply: FromWorker = { type: 'batch-done', lines: aggregator.stats.linesRead - before };
-    port.postMessage(reply);
-  } else if (message.type === 'finish') {
-    const bytes = encodePartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    const reply: FromWorker = { type: 'partial', bytes: own };
-    port.postMessage(reply, [own.buffer as ArrayBuffer]);
-  }
+  if (message.type === 'unit') units.push(message.unit);
+  else finishing = true;
+  void work();
 });
-const ready: FromWorker = { type: 'ready' };
-port.postMessage(ready);
+send({ type: 'ready' });
