@@ -1,6 +1,5 @@
 /** The builder's commands: `build` (inputs -> aggregate -> shards -> store) and `merge`. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { aggregateUnit } from './aggregate/aggregate-unit';
 import { Aggregator } from './aggregate/aggregator';
 import { aggregateInParallel } from './aggregate/parallel-aggregate';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
@@ -9,6 +8,7 @@ import type { Definitions } from './definitions/load-definitions';
 import { DEFAULT_HISTOGRAMS_PATH } from './definitions/load-definitions';
 import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
+import { forEachLineOf, readLineBatches } from './input/read-lines';
 import type { Progress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import type { PublishReport } from './publish/publish-build';
@@ -58,11 +58,15 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
       ...(options.progress ? { progress: options.progress } : {}),
     });
   } else {
-    const inThread = new Aggregator(options.definitions.histograms, options.selection);
-    const reportProgress = () => options.progress?.update({ phase: 'aggregating', done: inThread.stats.linesRead, unit: 'pings' });
-    // Batches of whole lines, as the worker threads read them: one await per batch, not per line.
-    for (const source of sources) await aggregateUnit(inThread, { source }, bytes, reportProgress);
-    aggregator = inThread;
+    aggregator = new Aggregator(options.definitions.histograms, options.selection);
+    const addLine = (line: string) => aggregator.addLine(line);
+    for (const source of sources) {
+      // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
+      for await (const batch of readLineBatches(source, bytes)) {
+        forEachLineOf(batch, addLine);
+        options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+      }
+    }
   }
   if (options.partialOut !== undefined) {
     const partial = encodePartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
