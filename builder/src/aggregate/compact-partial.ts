@@ -7,6 +7,7 @@
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { PROCESS_TYPES } from '../../../worker/src/core/metric-names';
 import type { AggregationStats, Aggregator, DimensionGroup } from './aggregator';
+import type { MetricAccumulator } from './metric-accumulator';
 import { dimensionList, dimensionsOfList } from './ping-dimensions';
 import { processIndex } from './series-index';
 
@@ -19,7 +20,7 @@ export interface CompactGroup {
   counts: Float64Array;
   /** Sums (numbers, or bigints beyond 2^53), one per accumulator. */
   sums: ExactInt[];
-  /** Every accumulator's cells, at its offset; zeros for those in `exactCells`. */
+  /** Every accumulator's cells, at its offset (ignored for those in `exactCells`). */
   cells: Float64Array;
   /** [accumulator number, cells] for accumulators whose cells left the safe-integer range. */
   exactCells: [number, ExactInt[]][];
@@ -49,26 +50,49 @@ export function toCompactPartial(state: { groups: Iterable<DimensionGroup>; stat
     const counts = new Float64Array(accumulators.length);
     const sums: ExactInt[] = [];
     const exactCells: [number, ExactInt[]][] = [];
-    let totalWidth = 0;
-    for (const accumulator of accumulators) totalWidth += accumulator.width;
-    const cells = new Float64Array(totalWidth);
-    let offset = 0;
-    accumulators.forEach((accumulator, i) => {
-      const view = accumulator.cellView();
-      layout.set([idOf(accumulator.metric), idOf(accumulator.label), processIndex(accumulator.process), offset, view.length], i * FIELDS);
+    // The aggregator's groups keep all their cells in one arena: send it as it is (no copy).
+    const arena = accumulators[0]?.arena;
+    const shared = arena !== undefined && accumulators.every((accumulator) => accumulator.arena === arena);
+    let cells: Float64Array;
+    if (shared) {
+      cells = arena.cells.subarray(0, arena.used);
+    } else {
+      let totalWidth = 0;
+      for (const accumulator of accumulators) totalWidth += accumulator.width;
+      cells = new Float64Array(totalWidth);
+    }
+    let copiedOffset = 0;
+    for (let i = 0; i < accumulators.length; i++) {
+      const accumulator = accumulators[i] as MetricAccumulator;
+      const at = i * FIELDS;
+      let offset: number;
+      if (shared) {
+        offset = accumulator.offset;
+      } else {
+        offset = copiedOffset;
+        copiedOffset += accumulator.width;
+        if (!accumulator.exactCells) cells.set(accumulator.cellView() as Float64Array, offset);
+      }
+      layout[at] = idOf(accumulator.metric);
+      layout[at + 1] = idOf(accumulator.label);
+      layout[at + 2] = processIndex(accumulator.process);
+      layout[at + 3] = offset;
+      layout[at + 4] = accumulator.width;
       counts[i] = accumulator.count;
       sums.push(accumulator.sum);
-      if (view instanceof Float64Array) cells.set(view, offset);
-      else exactCells.push([i, [...view]]);
-      offset += view.length;
-    });
+      if (accumulator.exactCells) exactCells.push([i, accumulator.exactCells.slice()]);
+    }
     groups.push({ dimensions: dimensionList(group.dimensions), layout, counts, sums, cells, exactCells });
   }
   const { undefinedHistograms, ...counters } = state.stats;
   return { strings, groups, stats: { ...counters, undefinedHistograms: [...undefinedHistograms] } };
 }
 
-/** The buffers to transfer along with a compact partial (postMessage's transfer list). */
+/**
+ * The buffers to transfer along with a compact partial (postMessage's transfer list). The cells
+ * may be views of the aggregator's own arenas: transferring detaches them, so the aggregator must
+ * not be used afterwards.
+ */
 export function transferablesOf(partial: CompactPartial): ArrayBuffer[] {
   return partial.groups.flatMap((group) => [group.layout.buffer, group.counts.buffer, group.cells.buffer] as ArrayBuffer[]);
 }
