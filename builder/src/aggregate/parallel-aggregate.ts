@@ -67,6 +67,9 @@ export async function aggregateInParallel(options: {
     if (!unit) break;
     slots.push({ index, pending: [unit], inFlight: 0, finishSent: false, absorbed: false });
   }
+  // With nothing left for the main thread (one gzip file, say), it reads the last reserved unit itself.
+  const hasStdin = options.sources.some((source) => source.kind === 'stdin');
+  const mainFirst = queue.isEmpty && !hasStdin ? slots.pop()?.pending[0] : undefined;
 
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -110,6 +113,7 @@ export async function aggregateInParallel(options: {
     for (const source of options.sources) {
       if (source.kind === 'stdin') await aggregateUnit(aggregator, { source }, options.bytes, checkFailure);
     }
+    if (mainFirst) await aggregateUnit(aggregator, mainFirst, options.bytes, checkFailure);
     for (let unit = queue.next(); unit; unit = queue.next()) {
       await aggregateUnit(aggregator, unit, options.bytes, checkFailure);
     }
