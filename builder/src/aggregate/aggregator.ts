@@ -16,7 +16,6 @@ import { addExact } from '../../../worker/src/core/exact-int';
 import type { HistogramCatalog, HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
 import { denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
-import { PROCESS_TYPES } from '../../../worker/src/core/metric-names';
 import { extractMetrics } from './extract-metrics';
 import type { MetricSink } from './extract-metrics';
 import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
@@ -233,9 +232,9 @@ export class Aggregator {
   }
 
   /**
-   * Adds one accumulator's totals from elsewhere (a partial aggregate in another form) to the
-   * group with these dimensions. Returns a handle so that a caller adding many accumulators of
-   * one group looks the group up once.
+   * The group with these dimensions (created if new), to add totals accumulated elsewhere (a
+   * partial aggregate in another form, see compact-partial.ts) to its accumulators, exactly. A
+   * caller adding many accumulators of one group looks the group up once.
    */
   groupHandle(dimensions: PingDimensions): { add(metric: string, label: string, process: ProcessType, sum: ExactInt, count: number, cells: ArrayLike<ExactInt>): void } {
     const target = this.groupFor(dimensions);
@@ -372,7 +371,3 @@ function validChildPayloads(childPayloads: unknown): boolean {
   return Array.isArray(childPayloads) && childPayloads.every(isRecord);
 }
 
-/** Process name of a process index (the order of PROCESS_TYPES). */
-export function processOfIndex(index: number): ProcessType | undefined {
-  return PROCESS_TYPES[index];
-}
