@@ -1,21 +1,22 @@
 /**
  * An aggregation worker thread (see worker-entry.ts for how it is started): owns one Aggregator,
- * reads and aggregates the units of input the main thread hands it, one after the other, and at
- * the end sends back its partial aggregate in compact form (its typed arrays transferred).
+ * reads its reserved unit of input, then takes the next unit from the counter all threads share
+ * until none is left, and sends back its partial aggregate in compact form (typed arrays
+ * transferred).
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseHistogramsJson } from '../../../worker/src/core/histogram-definitions';
 import { InputError } from '../input/expand-inputs';
-import type { WorkUnit } from '../input/work-queue';
 import { aggregateUnit } from './aggregate-unit';
 import { Aggregator } from './aggregator';
 import { toCompactPartial, transferablesOf } from './compact-partial';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-messages';
+import type { FromWorker, WorkerSetup } from './worker-messages';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('aggregate-worker must run in a worker thread');
+const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 const histograms = parseHistogramsJson(readFileSync(setup.histogramsPath, 'utf8'));
 const aggregator = new Aggregator(histograms, {
@@ -23,38 +24,17 @@ const aggregator = new Aggregator(histograms, {
   ...(setup.selection.channels ? { channels: new Set(setup.selection.channels) } : {}),
   ...(setup.selection.submissionDate !== undefined ? { submissionDate: setup.selection.submissionDate } : {}),
 });
-const units: WorkUnit[] = [];
-let finishing = false;
-let running = false;
+const nextUnit = new Int32Array(setup.nextUnit);
 
-function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  (port as NonNullable<typeof port>).postMessage(message, transfer);
-}
-
-async function work(): Promise<void> {
-  if (running) return;
-  running = true;
-  try {
-    for (let unit = units.shift(); unit; unit = units.shift()) {
-      const bytes = { bytesRead: 0 };
-      const linesBefore = aggregator.stats.linesRead;
-      await aggregateUnit(aggregator, unit, bytes);
-      send({ type: 'unit-done', lines: aggregator.stats.linesRead - linesBefore, bytes: bytes.bytesRead });
-    }
-    if (finishing) {
-      const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
-      send({ type: 'partial', partial }, transferablesOf(partial));
-    }
-  } catch (error) {
-    send({ type: 'failed', message: (error as Error).message, inputError: error instanceof InputError });
-  } finally {
-    running = false;
+try {
+  for (let index = setup.firstUnit; index < setup.units.length; index = Atomics.add(nextUnit, 0, 1)) {
+    const bytes = { bytesRead: 0 };
+    const linesBefore = aggregator.stats.linesRead;
+    await aggregateUnit(aggregator, setup.units[index] as (typeof setup.units)[number], bytes);
+    send({ type: 'unit-done', lines: aggregator.stats.linesRead - linesBefore, bytes: bytes.bytesRead });
   }
+  const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
+  send({ type: 'partial', partial }, transferablesOf(partial));
+} catch (error) {
+  send({ type: 'failed', message: (error as Error).message, inputError: error instanceof InputError });
 }
-
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'unit') units.push(message.unit);
-  else finishing = true;
-  void work();
-});
-send({ type: 'ready' });

@@ -1,11 +1,13 @@
 /**
  * Aggregation on several cores. The input is cut into units (work-queue.ts: whole gzip files,
- * byte ranges of plain files) that the threads read themselves: the main thread is one of the N
- * threads, and N-1 worker threads each get a first unit up front, then one more whenever they
- * finish one (at most MAX_IN_FLIGHT at a time), until every unit is handed out. Each worker keeps
- * an Aggregator of its own and at the end sends it back in compact form (typed arrays,
- * transferred); the main thread adds them into its own aggregate. Partial aggregates add up
- * exactly, so the result is that of one aggregation of all the input whichever thread read what.
+ * byte ranges of plain files, largest first) that the threads read themselves: the main thread is
+ * one of the N threads, and each of the N-1 worker threads has a first unit reserved for it; after
+ * that every thread takes the next unit from a counter they all share (Atomics.add on a
+ * SharedArrayBuffer), so none waits for another to hand it work and a thread that starts late or
+ * runs slowly simply takes fewer. Each worker keeps an Aggregator of its own and at the end sends
+ * it back in compact form (typed arrays, transferred); the main thread adds them into its own
+ * aggregate. Partial aggregates add up exactly, so the result is that of one aggregation of all
+ * the input whichever thread read what.
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -23,24 +25,18 @@ import type { CompactPartial } from './compact-partial';
 import { absorbCompactPartial } from './compact-partial';
 import type { PingSelection } from './ping-dimensions';
 import { aggregationWorkerEntry } from './worker-entry';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-messages';
+import type { FromWorker, WorkerSetup } from './worker-messages';
 
-export type { FromWorker, ToWorker, WorkerSetup } from './worker-messages';
+export type { FromWorker, WorkerSetup } from './worker-messages';
 
 /** A worker thread failed (its error, or an exit before it sent its partial aggregate). */
 export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
 }
 
-const MAX_IN_FLIGHT = 2;
-
 interface Slot {
-  index: number;
+  name: string;
   worker?: Worker;
-  /** Units waiting to be sent (the first one, before the worker exists). */
-  pending: WorkUnit[];
-  inFlight: number;
-  finishSent: boolean;
   partial?: CompactPartial;
   /** Its partial has been added to the main aggregate. */
   absorbed: boolean;
@@ -56,21 +52,15 @@ export async function aggregateInParallel(options: {
   progress?: Progress;
 }): Promise<Aggregator> {
   const aggregator = new Aggregator(options.histograms, options.selection);
-  const queue = new WorkQueue(await describeFiles(options.sources), { threads: options.threads });
+  const units = allUnits(new WorkQueue(await describeFiles(options.sources), { threads: options.threads }));
+  // Units 0..workers-1 are reserved for the workers; the rest are taken through the shared counter.
+  const workers = Math.min(options.threads - 1, units.length - 1);
+  const nextUnit = new Int32Array(new SharedArrayBuffer(4));
+  nextUnit[0] = Math.max(0, workers);
+  const takeUnit = (): WorkUnit | undefined => units[Atomics.add(nextUnit, 0, 1)];
+
   let linesRead = 0;
   const reportProgress = () => options.progress?.update({ phase: 'aggregating', done: linesRead + aggregator.stats.linesRead, unit: 'pings' });
-
-  // Every worker gets its first unit now, so that each one takes part however fast the main thread is.
-  const slots: Slot[] = [];
-  for (let index = 0; index < options.threads - 1; index++) {
-    const unit = queue.next();
-    if (!unit) break;
-    slots.push({ index, pending: [unit], inFlight: 0, finishSent: false, absorbed: false });
-  }
-  // With nothing left for the main thread (one gzip file, say), it reads the last reserved unit itself.
-  const hasStdin = options.sources.some((source) => source.kind === 'stdin');
-  const mainFirst = queue.isEmpty && !hasStdin ? slots.pop()?.pending[0] : undefined;
-
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -78,32 +68,22 @@ export async function aggregateInParallel(options: {
     wake = undefined;
     waiting?.();
   };
-  const fail = (error: Error) => {
-    failure ??= error;
-    notify();
-  };
-  const post = (slot: Slot, message: ToWorker) => slot.worker?.postMessage(message);
-  /** Keeps a worker busy: sends units while it has room, and `finish` once nothing is left. */
-  const feed = (slot: Slot) => {
-    if (!slot.worker || slot.finishSent) return;
-    while (slot.inFlight < MAX_IN_FLIGHT) {
-      const unit = slot.pending.shift() ?? queue.next();
-      if (!unit) break;
-      slot.inFlight += 1;
-      post(slot, { type: 'unit', unit });
-    }
-    if (slot.inFlight === 0 && queue.isEmpty) {
-      slot.finishSent = true;
-      post(slot, { type: 'finish' });
-    }
-  };
-
-  const setup = workerSetup(options.histogramsPath, options.selection);
-  const started = slots.length === 0 ? Promise.resolve() : startWorkers(slots, setup, { feed, fail, notify, onUnitDone: (lines, bytes) => {
-    linesRead += lines;
-    options.bytes.bytesRead += bytes;
-    reportProgress();
-  } });
+  const slots: Slot[] = Array.from({ length: Math.max(0, workers) }, (_, i) => ({ name: `aggregation worker ${i + 1}`, absorbed: false }));
+  const started =
+    slots.length === 0
+      ? Promise.resolve()
+      : startWorkers(slots, units, nextUnit.buffer as SharedArrayBuffer, workerSetup(options.histogramsPath, options.selection), {
+          fail(error) {
+            failure ??= error;
+            notify();
+          },
+          notify,
+          onUnitDone(lines, bytes) {
+            linesRead += lines;
+            options.bytes.bytesRead += bytes;
+            reportProgress();
+          },
+        });
 
   try {
     const checkFailure = () => {
@@ -113,12 +93,8 @@ export async function aggregateInParallel(options: {
     for (const source of options.sources) {
       if (source.kind === 'stdin') await aggregateUnit(aggregator, { source }, options.bytes, checkFailure);
     }
-    if (mainFirst) await aggregateUnit(aggregator, mainFirst, options.bytes, checkFailure);
-    for (let unit = queue.next(); unit; unit = queue.next()) {
-      await aggregateUnit(aggregator, unit, options.bytes, checkFailure);
-    }
+    for (let unit = takeUnit(); unit; unit = takeUnit()) await aggregateUnit(aggregator, unit, options.bytes, checkFailure);
     await started;
-    for (const slot of slots) feed(slot);
     while (!failure && !slots.every((slot) => slot.partial)) await new Promise<void>((resolve) => (wake = resolve));
     if (failure) throw failure;
     // The main thread's aggregate, a partial of about the same size as the others (the threads
@@ -136,32 +112,37 @@ export async function aggregateInParallel(options: {
 
 async function startWorkers(
   slots: Slot[],
-  setup: WorkerSetup,
-  handlers: { feed(slot: Slot): void; fail(error: Error): void; notify(): void; onUnitDone(lines: number, bytes: number): void },
+  units: WorkUnit[],
+  nextUnit: SharedArrayBuffer,
+  setup: Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'>,
+  handlers: { fail(error: Error): void; notify(): void; onUnitDone(lines: number, bytes: number): void },
 ): Promise<void> {
   const entry = await aggregationWorkerEntry();
-  for (const slot of slots) {
-    const name = `aggregation worker ${slot.index + 1}`;
-    const worker = new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv });
+  slots.forEach((slot, firstUnit) => {
+    const workerData: WorkerSetup = { ...setup, units, firstUnit, nextUnit };
+    const worker = new Worker(entry.url, { workerData, execArgv: entry.execArgv });
     slot.worker = worker;
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'unit-done') {
-        slot.inFlight -= 1;
         handlers.onUnitDone(message.lines, message.bytes);
-        handlers.feed(slot);
       } else if (message.type === 'partial') {
         slot.partial = message.partial;
         handlers.notify();
-      } else if (message.type === 'failed') {
-        handlers.fail(message.inputError ? new InputError(message.message) : new WorkerFailure(`${name} failed: ${message.message}`));
+      } else {
+        handlers.fail(message.inputError ? new InputError(message.message) : new WorkerFailure(`${slot.name} failed: ${message.message}`));
       }
     });
-    worker.on('error', (error) => handlers.fail(new WorkerFailure(`${name} failed: ${error.message}`)));
+    worker.on('error', (error) => handlers.fail(new WorkerFailure(`${slot.name} failed: ${error.message}`)));
     worker.on('exit', (code) => {
-      if (!slot.partial && !slot.absorbed) handlers.fail(new WorkerFailure(`${name} exited (code ${code}) before finishing`));
+      if (!slot.partial && !slot.absorbed) handlers.fail(new WorkerFailure(`${slot.name} exited (code ${code}) before finishing`));
     });
-    handlers.feed(slot);
-  }
+  });
+}
+
+function allUnits(queue: WorkQueue): WorkUnit[] {
+  const units: WorkUnit[] = [];
+  for (let unit = queue.next(); unit; unit = queue.next()) units.push(unit);
+  return units;
 }
 
 /** Sizes and kinds of the input files (stdin is read by the main thread, outside the queue). */
@@ -179,7 +160,7 @@ async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
   return files;
 }
 
-function workerSetup(histogramsPath: string, selection: PingSelection): WorkerSetup {
+function workerSetup(histogramsPath: string, selection: PingSelection): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
   return {
     histogramsPath,
     selection: {
