@@ -97,8 +97,8 @@ export async function main(argv: string[]): Promise<number> {
   if (values.date !== undefined && !isCalendarDate(values.date)) return usage(`--date must be YYYYMMDD (a calendar date), got "${values.date}"`);
   const sample = values.sample === undefined ? 1 : Number(values.sample);
   if (!Number.isFinite(sample) || sample <= 0 || sample > 1) return usage(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
-  // Default 1: on inputs whose aggregate grows with the input, merging the threads' partials
-  // still costs more than the threads save (measured by npm run bench:builder).
+  // Default 1: on the shared 2-core machine where npm run bench:builder was run, two threads gave
+  // 0.9x to 1.2x one thread on 300 MB; see README "Threads and benchmark".
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) return usage(`--threads must be an integer from 1 to 256, got "${values.threads}"`);
   const channels = values.channels?.split(',').map((c) => c.trim()).filter(Boolean);

@@ -3,6 +3,7 @@ import type { AggregationStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
 import type { RowsDropped } from './shards/build-output';
 import type { PublishReport } from './publish/publish-build';
+import { printableName } from './printable-name';
 
 export interface BuildReport {
   target: string;
@@ -15,7 +16,10 @@ export interface BuildReport {
   };
   metrics: {
     skipped: Partial<Record<MetricSkipReason, number>>;
-    /** Distinct histogram names without a definition, and how many histograms that skipped. */
+    /**
+     * Distinct histogram names without a definition, and how many histograms that skipped; the
+     * examples (the most frequent names) are escaped and cut (printable-name.ts).
+     */
     withoutDefinition: { names: number; occurrences: number; examples: string[] };
     rowsDropped: RowsDropped;
   };
@@ -46,7 +50,8 @@ export function makeReport(parts: {
 }): BuildReport {
   const { stats, publish } = parts;
   const rowsDropped = parts.rowsDropped ?? { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
-  const undefinedNames = [...stats.undefinedHistograms.entries()].sort((a, b) => b[1] - a[1]);
+  // most frequent first, ties by name: the same examples however the input was split between threads
+  const undefinedNames = [...stats.undefinedHistograms.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const skipped: Partial<Record<MetricSkipReason, number>> = { ...stats.metricsSkipped };
   if (rowsDropped.nonPrintableName) skipped['non-printable-name'] = rowsDropped.nonPrintableName;
   if (rowsDropped.nulInLabel) skipped['nul-in-label'] = rowsDropped.nulInLabel;
@@ -61,7 +66,7 @@ export function makeReport(parts: {
       withoutDefinition: {
         names: undefinedNames.length,
         occurrences: undefinedNames.reduce((total, [, n]) => total + n, 0),
-        examples: undefinedNames.slice(0, 10).map(([name]) => name),
+        examples: undefinedNames.slice(0, 10).map(([name]) => printableName(name)),
       },
       rowsDropped,
     },

@@ -160,6 +160,19 @@ describe('hostile input through the CLI', () => {
     });
   });
 
+  it('prints hostile histogram names escaped and cut in the report examples', () => {
+    const examples = report.metrics.withoutDefinition.examples;
+    expect(examples).toContain('GC_MS\\u0000');
+    expect(examples).toContain('../../GC_MS');
+    const long = examples.find((name) => name.startsWith('LONG_'));
+    expect(long).toMatch(/^LONG_\\u202eX+\.\.\. \(5006 characters\)$/);
+    for (const name of examples) {
+      expect(name).toMatch(/^[\x20-\x7e]*$/);
+      expect(name.length).toBeLessThan(120);
+    }
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+  });
+
   it.each(['build_id', 'submission_date'])('the valid metrics of hostile pings still count exactly (%s)', (prefix) => {
     const accepted = cases.filter((c) => c.outcome === 'accepted');
     const gc = BigInt(accepted.filter((c) => c.gc !== false).length + 1); // + the huge line
@@ -190,6 +203,11 @@ describe('hostile input through the CLI', () => {
     const mark = totals(prefix, 'GC_MARK_MS');
     expect(mark.count).toBe(2n);
     expect(mark.cells.every((v) => v === 0n)).toBe(true);
+    // null, float, object and false counts add nothing; the integer count next to them does
+    const gray = totals(prefix, 'GC_MARK_GRAY_MS');
+    expect(gray.count).toBe(1n);
+    expect(gray.cells.slice(0, 5)).toEqual([0n, 2n, 0n, 0n, 0n]); // linear(1, 200, 50): bounds 0, 1, 5, 9, 13, ...
+    expect(gray.cells.slice(5).every((v) => v === 0n)).toBe(true);
     // overflowing rows are gone
     for (const metric of ['SCALARS_TELEMETRY.TEST.HOSTILE_2_63', 'SCALARS_TELEMETRY.TEST.HOSTILE_1E308', 'GC_SLICE_MS', '[[COUNT]]_HOSTILE_COUNT']) {
       expect(totals(prefix, metric).rows).toBe(0);

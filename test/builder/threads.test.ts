@@ -45,12 +45,16 @@ async function filesUnder(root: string): Promise<Map<string, Buffer>> {
   return out;
 }
 
-async function build(threads: number): Promise<{ files: Map<string, Buffer>; report: Record<string, unknown> }> {
-  const target = path.join(dir, `out-${threads}`);
-  const reportFile = path.join(dir, `report-${threads}.json`);
+let builds = 0;
+
+async function build(threads: number, inputs: string[] = [input]): Promise<{ files: Map<string, Buffer>; report: Record<string, unknown> }> {
+  builds += 1;
+  const name = `${threads}-${builds}`;
+  const target = path.join(dir, `out-${name}`);
+  const reportFile = path.join(dir, `report-${name}.json`);
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    const code = await main(['build', '--input', input, '--target', `dir:${target}`, '--threads', String(threads), '--quiet', '--report', reportFile]);
+    const code = await main(['build', '--input', ...inputs, '--target', `dir:${target}`, '--threads', String(threads), '--quiet', '--report', reportFile]);
     expect(code).toBe(0);
   } finally {
     stderr.mockRestore();
@@ -69,6 +73,23 @@ describe('build --threads', () => {
     expect([...two.files.keys()].sort()).toEqual([...one.files.keys()].sort());
     for (const [key, bytes] of one.files) expect(two.files.get(key)?.equals(bytes), key).toBe(true);
     expect(two.report).toEqual(one.report);
+  });
+
+  it('publishes the same objects from gzip and plain files split across 3 threads', async () => {
+    const text = await readFile(input, 'utf8');
+    const lines = text.split('\n');
+    const half = Math.floor(lines.length / 2);
+    const gzipped = path.join(dir, 'first-half.ndjson.gz');
+    const plain = path.join(dir, 'second-half.ndjson');
+    await writeFile(gzipped, gzipSync(`${lines.slice(0, half).join('\n')}\n`));
+    await writeFile(plain, lines.slice(half).join('\n'));
+    const one = await build(1, [input]);
+    const three = await build(3, [gzipped, plain]);
+    expect([...three.files.keys()].sort()).toEqual([...one.files.keys()].sort());
+    for (const [key, bytes] of one.files) expect(three.files.get(key)?.equals(bytes), key).toBe(true);
+    const { inputs: _a, inputBytes: _b, ...oneRest } = one.report;
+    const { inputs: _c, inputBytes: _d, ...threeRest } = three.report;
+    expect(threeRest).toEqual(oneRest);
   });
 
   it('rejects a bad --threads value', async () => {

@@ -1,19 +1,22 @@
 /**
- * An aggregation worker thread (started through aggregate-worker.mjs): owns one Aggregator,
- * aggregates the batches of lines the main thread sends, and at the end sends back its partial
- * aggregate (encodePartial bytes, transferred).
+ * An aggregation worker thread (see worker-entry.ts for how it is started): owns one Aggregator,
+ * reads its reserved unit of input, then takes the next unit from the counter all threads share
+ * until none is left, and sends back its partial aggregate in compact form (typed arrays
+ * transferred).
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseHistogramsJson } from '../../../worker/src/core/histogram-definitions';
-import { forEachLineOf } from '../input/read-lines';
+import { InputError } from '../input/expand-inputs';
+import { aggregateUnit } from './aggregate-unit';
 import { Aggregator } from './aggregator';
-import { encodePartial } from './partial-aggregate';
-import type { ToWorker, FromWorker, WorkerSetup } from './parallel-aggregate';
+import { toCompactPartial, transferablesOf } from './compact-partial';
+import type { FromWorker, WorkerSetup } from './worker-messages';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('aggregate-worker must run in a worker thread');
+const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 const histograms = parseHistogramsJson(readFileSync(setup.histogramsPath, 'utf8'));
 const aggregator = new Aggregator(histograms, {
@@ -21,20 +24,17 @@ const aggregator = new Aggregator(histograms, {
   ...(setup.selection.channels ? { channels: new Set(setup.selection.channels) } : {}),
   ...(setup.selection.submissionDate !== undefined ? { submissionDate: setup.selection.submissionDate } : {}),
 });
-const addLine = (line: string) => aggregator.addLine(line);
+const nextUnit = new Int32Array(setup.nextUnit);
 
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'batch') {
-    const before = aggregator.stats.linesRead;
-    forEachLineOf(message.bytes, addLine);
-    const reply: FromWorker = { type: 'batch-done', lines: aggregator.stats.linesRead - before };
-    port.postMessage(reply);
-  } else if (message.type === 'finish') {
-    const bytes = encodePartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    const reply: FromWorker = { type: 'partial', bytes: own };
-    port.postMessage(reply, [own.buffer as ArrayBuffer]);
+try {
+  for (let index = setup.firstUnit; index < setup.units.length; index = Atomics.add(nextUnit, 0, 1)) {
+    const bytes = { bytesRead: 0 };
+    const linesBefore = aggregator.stats.linesRead;
+    await aggregateUnit(aggregator, setup.units[index] as (typeof setup.units)[number], bytes);
+    send({ type: 'unit-done', lines: aggregator.stats.linesRead - linesBefore, bytes: bytes.bytesRead });
   }
-});
-const ready: FromWorker = { type: 'ready' };
-port.postMessage(ready);
+  const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
+  send({ type: 'partial', partial }, transferablesOf(partial));
+} catch (error) {
+  send({ type: 'failed', message: (error as Error).message, inputError: error instanceof InputError });
+}

@@ -4,43 +4,38 @@
  *
  * Histograms are laid out densely as they arrive (using their definition), which gives the same
  * stored rows as the original's sparse accumulation followed by its dense fill.
+ *
+ * The hot path is built for pings with hundreds of histograms: each (metric, label, process) has
+ * a series number (series-index.ts) and each dimension group an array of accumulators indexed by
+ * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name;
+ * bucket counts are added into a Float64Array (metric-accumulator.ts) with an exact fallback.
  */
 import { bucketIndexForValue } from '../../../worker/src/core/buckets';
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact } from '../../../worker/src/core/exact-int';
 import type { HistogramCatalog, HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
-import { denseIndexer, denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
+import { denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { extractMetrics } from './extract-metrics';
 import type { MetricSink } from './extract-metrics';
+import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
 import type { PingDimensions, PingSelection } from './ping-dimensions';
 import { isRecord, readPingDimensions } from './ping-dimensions';
+import type { MetricEntry } from './series-index';
+import { processIndex, SeriesIndex } from './series-index';
 import type { MetricSkipReason, PingSkipReason } from './skip-reasons';
 
-export interface MetricAccumulator {
-  metric: string;
-  label: string;
-  process: ProcessType;
-  sum: ExactInt;
-  count: number;
-  cells: ExactInt[];
-}
+export { MetricAccumulator } from './metric-accumulator';
 
 export interface DimensionGroup {
-  dimensions: PingDimensions;
-  /** metric -> label -> one accumulator per process (index into PROCESS_TYPES). */
-  metrics: Map<string, Map<string, (MetricAccumulator | undefined)[]>>;
+  readonly dimensions: PingDimensions;
+  /** Every accumulator of the group (one per metric, label and process it has data for). */
+  readonly accumulators: readonly MetricAccumulator[];
 }
 
-const PROCESS_INDEX: Record<ProcessType, number> = { parent: 0, content: 1, gpu: 2 };
-
 /** Every accumulator of a group. */
-export function* accumulatorsOf(group: DimensionGroup): Generator<MetricAccumulator> {
-  for (const byLabel of group.metrics.values()) {
-    for (const byProcess of byLabel.values()) {
-      for (const accumulator of byProcess) if (accumulator) yield accumulator;
-    }
-  }
+export function accumulatorsOf(group: DimensionGroup): Iterable<MetricAccumulator> {
+  return group.accumulators;
 }
 
 export interface AggregationStats {
@@ -59,26 +54,81 @@ const NON_INTEGER_KEY = -2;
 /** Remembered key strings per histogram; bounded so hostile pings cannot grow it without end. */
 const MAX_REMEMBERED_KEYS = 4096;
 
-interface HistogramLayout {
-  width: number;
-  /** Bucket key string -> dense index (or DROPPED_KEY / NON_INTEGER_KEY), learned as keys are seen. */
-  keyIndex: Map<string, number>;
-  resolveKey: (key: string) => number;
+/** Bucket lower bounds below this are looked up in a table; larger ones in a map. */
+const TABLE_LIMIT = 4096;
+
+/**
+ * What a histogram's definition implies for the hot path, resolved once per name: its dense width,
+ * and the dense index of each bucket lower bound (the first one when bounds repeat; a categorical
+ * histogram's keys 0..labels are their own index, the last one being the spill bucket).
+ */
+class HistogramLayout {
+  readonly width: number;
+  /** Dense index by bucket lower bound, for bounds below TABLE_LIMIT (-1: not a bound). */
+  readonly table: Int32Array;
+  /** Dense index by bucket lower bound, for the other bounds. */
+  private readonly large = new Map<number, number>();
+  /** Keys that are not plain digit strings -> dense index (or DROPPED_KEY / NON_INTEGER_KEY). */
+  private readonly otherKeys = new Map<string, number>();
+
+  constructor(definition: HistogramDefinition) {
+    this.width = denseLength(definition);
+    const bounds = definition.kind === 'categorical' ? definition.labels.map((_, i) => i).concat(definition.labels.length) : definition.ranges;
+    let tableLength = 0;
+    for (const bound of bounds) if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) tableLength = Math.max(tableLength, bound + 1);
+    this.table = new Int32Array(tableLength).fill(DROPPED_KEY);
+    for (let index = bounds.length - 1; index >= 0; index--) {
+      const bound = bounds[index] as number;
+      if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) this.table[bound] = index;
+      else this.large.set(bound, index);
+    }
+  }
+
+  /** Dense index of an integer bucket key, or DROPPED_KEY. */
+  indexOfBucket(bucket: number): number {
+    if (bucket >= 0 && bucket < this.table.length) return this.table[bucket] as number;
+    return this.large.get(bucket) ?? DROPPED_KEY;
+  }
+
+  /** Any key string (Python's int() rules, see parsePythonInt), remembered (boundedly). */
+  indexOfKey(key: string): number {
+    let index = this.otherKeys.get(key);
+    if (index === undefined) {
+      const bucket = parsePythonInt(key);
+      index = bucket === undefined ? NON_INTEGER_KEY : this.indexOfBucket(bucket);
+      if (this.otherKeys.size < MAX_REMEMBERED_KEYS) this.otherKeys.set(key, index);
+    }
+    return index;
+  }
 }
 
-function histogramLayout(definition: HistogramDefinition): HistogramLayout {
-  const indexOf = denseIndexer(definition);
-  const keyIndex = new Map<string, number>();
-  return {
-    width: denseLength(definition),
-    keyIndex,
-    resolveKey(key) {
-      const bucket = parsePythonInt(key);
-      const index = bucket === undefined ? NON_INTEGER_KEY : indexOf(bucket) < 0 ? DROPPED_KEY : indexOf(bucket);
-      if (keyIndex.size < MAX_REMEMBERED_KEYS) keyIndex.set(key, index);
-      return index;
-    },
-  };
+/** A histogram name without a definition. */
+const NO_LAYOUT = null;
+type LayoutSlot = HistogramLayout | typeof NO_LAYOUT;
+
+/** A dimension group as the aggregator keeps it: its accumulators, also indexed by series number. */
+class GroupState implements DimensionGroup {
+  readonly accumulators: MetricAccumulator[] = [];
+  /** Series number -> accumulator; undefined where the group has none. */
+  readonly bySeries: (MetricAccumulator | undefined)[] = [];
+  /** The cells of every accumulator of the group. */
+  readonly arena = new CellArena(1024);
+
+  constructor(readonly dimensions: PingDimensions) {}
+
+  accumulator(series: number, metric: string, label: string, process: ProcessType, width: number): MetricAccumulator {
+    const bySeries = this.bySeries;
+    if (series < bySeries.length) {
+      const found = bySeries[series];
+      if (found !== undefined) return found;
+    } else {
+      while (bySeries.length <= series) bySeries.push(undefined);
+    }
+    const created = new MetricAccumulator(metric, label, process, width, this.arena);
+    bySeries[series] = created;
+    this.accumulators.push(created);
+    return created;
+  }
 }
 
 /**
@@ -91,8 +141,14 @@ export interface PingParser {
 
 export const jsonPingParser: PingParser = { parse: (line) => JSON.parse(line) as unknown };
 
+/** What absorb() takes: another aggregation's groups and stats (a partial aggregate). */
+export interface AggregationState {
+  groups: Iterable<DimensionGroup>;
+  stats: AggregationStats;
+}
+
 export class Aggregator {
-  readonly groups = new Map<string, DimensionGroup>();
+  private readonly groupStates = new Map<string, GroupState>();
   readonly stats: AggregationStats = {
     linesRead: 0,
     pingsAccepted: 0,
@@ -100,8 +156,8 @@ export class Aggregator {
     metricsSkipped: {},
     undefinedHistograms: new Map(),
   };
-  private readonly layouts = new Map<string, HistogramLayout | null>();
-  private current: DimensionGroup | undefined;
+  private readonly series = new SeriesIndex<LayoutSlot>();
+  private current: GroupState | undefined;
   private readonly sink: MetricSink = {
     histogram: (name, label, process, values, sum) => this.addHistogram(name, label, process, values, sum),
     value: (metric, label, process, value, labels) => this.addValue(metric, label, process, value, labels),
@@ -114,9 +170,14 @@ export class Aggregator {
     private readonly parser: PingParser = jsonPingParser,
   ) {}
 
+  /** The dimension groups, by dimensionKey. */
+  get groups(): ReadonlyMap<string, DimensionGroup> {
+    return this.groupStates;
+  }
+
   /** One line of NDJSON input. */
   addLine(line: string): void {
-    if (line.trim() === '') return;
+    if (isBlank(line)) return;
     this.stats.linesRead += 1;
     let ping: unknown;
     try {
@@ -145,12 +206,12 @@ export class Aggregator {
     this.current = undefined;
   }
 
-  private groupFor(dimensions: PingDimensions): DimensionGroup {
+  private groupFor(dimensions: PingDimensions): GroupState {
     const key = dimensionKey(dimensions);
-    let group = this.groups.get(key);
+    let group = this.groupStates.get(key);
     if (!group) {
-      group = { dimensions, metrics: new Map() };
-      this.groups.set(key, group);
+      group = new GroupState(dimensions);
+      this.groupStates.set(key, group);
     }
     return group;
   }
@@ -159,86 +220,124 @@ export class Aggregator {
    * Adds another aggregation's state (a partial aggregate of other input) into this one. The
    * sum of partials equals the aggregation of all their input: every total is a plain sum.
    */
-  absorb(other: { groups: Iterable<DimensionGroup>; stats: AggregationStats }): void {
+  absorb(other: AggregationState): void {
     for (const group of other.groups) {
-      this.current = this.groupFor(group.dimensions);
-      for (const source of accumulatorsOf(group)) {
-        const target = this.accumulator(source.metric, source.label, source.process, source.cells.length);
-        target.sum = addExact(target.sum, source.sum);
-        target.count += source.count;
-        const cells = target.cells;
-        source.cells.forEach((value, i) => {
-          cells[i] = i < cells.length ? addExact(cells[i] as ExactInt, value) : value;
-        });
+      const target = this.groupFor(group.dimensions);
+      for (const source of group.accumulators) {
+        const cells = source.cellView();
+        this.accumulatorIn(target, source.metric, source.label, source.process, cells.length).addTotals(source.sum, source.count, cells);
       }
     }
-    this.current = undefined;
-    const stats = this.stats;
-    stats.linesRead += other.stats.linesRead;
-    stats.pingsAccepted += other.stats.pingsAccepted;
-    addCounts(stats.pingsSkipped, other.stats.pingsSkipped);
-    addCounts(stats.metricsSkipped, other.stats.metricsSkipped);
-    for (const [name, n] of other.stats.undefinedHistograms) stats.undefinedHistograms.set(name, (stats.undefinedHistograms.get(name) ?? 0) + n);
+    this.absorbStats(other.stats);
   }
 
-  private accumulator(metric: string, label: string, process: ProcessType, width: number): MetricAccumulator {
-    const metrics = (this.current as DimensionGroup).metrics;
-    let byLabel = metrics.get(metric);
-    if (!byLabel) metrics.set(metric, (byLabel = new Map()));
-    let byProcess = byLabel.get(label);
-    if (!byProcess) byLabel.set(label, (byProcess = [undefined, undefined, undefined]));
-    const index = PROCESS_INDEX[process];
-    let accumulator = byProcess[index];
-    if (!accumulator) {
-      accumulator = { metric, label, process, sum: 0, count: 0, cells: new Array<ExactInt>(width).fill(0) };
-      byProcess[index] = accumulator;
-    }
-    return accumulator;
+  /**
+   * The group with these dimensions (created if new), to add totals accumulated elsewhere (a
+   * partial aggregate in another form, see compact-partial.ts) to its accumulators, exactly. A
+   * caller adding many accumulators of one group looks the group up once.
+   */
+  groupHandle(dimensions: PingDimensions): { add(metric: string, label: string, process: ProcessType, sum: ExactInt, count: number, cells: ArrayLike<ExactInt>): void } {
+    const target = this.groupFor(dimensions);
+    return {
+      add: (metric, label, process, sum, count, cells) => this.accumulatorIn(target, metric, label, process, cells.length).addTotals(sum, count, cells),
+    };
+  }
+
+  absorbStats(other: AggregationStats): void {
+    const stats = this.stats;
+    stats.linesRead += other.linesRead;
+    stats.pingsAccepted += other.pingsAccepted;
+    addCounts(stats.pingsSkipped, other.pingsSkipped);
+    addCounts(stats.metricsSkipped, other.metricsSkipped);
+    for (const [name, n] of other.undefinedHistograms) stats.undefinedHistograms.set(name, (stats.undefinedHistograms.get(name) ?? 0) + n);
+  }
+
+  private accumulatorIn(group: GroupState, metric: string, label: string, process: ProcessType, width: number): MetricAccumulator {
+    const id = this.series.series(this.series.entry(metric), label, processIndex(process));
+    return group.accumulator(id, metric, label, process, width);
   }
 
   private addHistogram(name: string, label: string, process: ProcessType, values: Record<string, unknown>, sum: number): void {
-    const layout = this.layoutOf(name);
-    if (!layout) {
+    const entry = this.series.entry(name);
+    let layout = entry.layout;
+    if (layout === undefined) entry.layout = layout = this.layoutFor(name);
+    if (layout === NO_LAYOUT) {
       this.skipMetric('no-definition');
       this.stats.undefinedHistograms.set(name, (this.stats.undefinedHistograms.get(name) ?? 0) + 1);
       return;
     }
-    const accumulator = this.accumulator(name, label, process, layout.width);
+    const accumulator = this.accumulatorOf(entry, label, process, layout.width);
     accumulator.sum = addExact(accumulator.sum, sum);
     accumulator.count += 1;
-    const cells = accumulator.cells;
-    const keyIndex = layout.keyIndex;
-    for (const key in values) {
-      let index = keyIndex.get(key);
-      if (index === undefined) index = layout.resolveKey(key);
+    const table = layout.table;
+    const arena = (this.current as GroupState).arena;
+    const offset = accumulator.offset;
+    // Object.keys and a digit loop: cheaper than for-in and a string-keyed map for the index-like
+    // keys of `values` (measured); anything but a short digit string takes indexOfKey.
+    const keys = Object.keys(values);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      const length = key.length;
+      let index: number;
+      let bucket = 0;
+      let digits = 0;
+      if (length <= 9) {
+        for (; digits < length; digits++) {
+          const digit = key.charCodeAt(digits) - 48;
+          if (digit < 0 || digit > 9) break;
+          bucket = bucket * 10 + digit;
+        }
+      }
+      if (digits === length && length > 0) index = bucket < table.length ? (table[bucket] as number) : layout.indexOfBucket(bucket);
+      else index = layout.indexOfKey(key);
       if (index < 0) {
         if (index === NON_INTEGER_KEY) this.skipMetric('non-integer-bucket-key');
         continue;
       }
       const count = values[key];
-      if (count === 0) continue;
-      const increment = typeof count === 'number' ? (Number.isInteger(count) ? count : 0) : typeof count === 'boolean' ? Number(count) : 0;
-      if (increment !== 0) cells[index] = addExact(cells[index] as ExactInt, increment);
+      let increment: number;
+      if (typeof count === 'number') {
+        if (count === 0) continue;
+        if (!Number.isInteger(count)) {
+          this.skipMetric('non-integer-bucket-count');
+          continue;
+        }
+        increment = count;
+      } else if (typeof count === 'boolean') {
+        if (!count) continue;
+        increment = 1;
+      } else {
+        this.skipMetric('non-integer-bucket-count');
+        continue;
+      }
+      if (accumulator.exactCells === undefined) {
+        const cells = arena.cells;
+        const next = (cells[offset + index] as number) + increment;
+        if (next <= MAX_SAFE && next >= -MAX_SAFE) {
+          cells[offset + index] = next;
+          continue;
+        }
+      }
+      accumulator.addToCell(index, increment);
     }
   }
 
   private addValue(metric: string, label: string, process: ProcessType, value: number, labels: readonly number[]): void {
     if (value < 0) return this.skipMetric('negative-value');
-    const accumulator = this.accumulator(metric, label, process, labels.length);
+    const accumulator = this.accumulatorOf(this.series.entry(metric), label, process, labels.length);
     accumulator.sum = addExact(accumulator.sum, value);
     accumulator.count += 1;
-    const index = bucketIndexForValue(labels, value);
-    accumulator.cells[index] = addExact(accumulator.cells[index] as ExactInt, 1);
+    accumulator.addToCell(bucketIndexForValue(labels, value), 1);
   }
 
-  private layoutOf(name: string): HistogramLayout | null {
-    let layout = this.layouts.get(name);
-    if (layout === undefined) {
-      const definition = this.histograms.lookup(name);
-      layout = definition ? histogramLayout(definition) : null;
-      this.layouts.set(name, layout);
-    }
-    return layout;
+  private accumulatorOf(entry: MetricEntry<LayoutSlot>, label: string, process: ProcessType, width: number): MetricAccumulator {
+    const id = this.series.series(entry, label, processIndex(process));
+    return (this.current as GroupState).accumulator(id, entry.metric, label, process, width);
+  }
+
+  private layoutFor(name: string): LayoutSlot {
+    const definition = this.histograms.lookup(name);
+    return definition ? new HistogramLayout(definition) : NO_LAYOUT;
   }
 
   private skipPing(reason: PingSkipReason): void {
@@ -248,6 +347,14 @@ export class Aggregator {
   skipMetric(reason: MetricSkipReason, times = 1): void {
     this.stats.metricsSkipped[reason] = (this.stats.metricsSkipped[reason] ?? 0) + times;
   }
+}
+
+/** Same as line.trim() === '' (JavaScript's whitespace), without allocating for a non-blank line. */
+function isBlank(line: string): boolean {
+  const first = line.charCodeAt(0);
+  // '{' (every ping) and other printable ASCII: not blank
+  if (first > 32 && first < 127) return false;
+  return line.trim() === '';
 }
 
 function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
@@ -263,3 +370,4 @@ function validChildPayloads(childPayloads: unknown): boolean {
   if (childPayloads === undefined) return true;
   return Array.isArray(childPayloads) && childPayloads.every(isRecord);
 }
+

@@ -31,45 +31,78 @@ export interface MetricSink {
 const countNames = new Map<string, string>();
 const scalarNames = new Map<string, string>();
 const simpleNames = new Map<string, string>();
+const simpleSubNames = new Map<string, Map<string, string>>();
 const labelNames = new Map<string, string>();
+const MAX_REMEMBERED_NAMES = 100_000;
 
-function remembered(cache: Map<string, string>, key: string, derive: () => string): string {
+function remembered(cache: Map<string, string>, key: string, derive: (key: string) => string): string {
   let value = cache.get(key);
   if (value === undefined) {
-    value = derive();
-    if (cache.size < 100_000) cache.set(key, value);
+    value = derive(key);
+    if (cache.size < MAX_REMEMBERED_NAMES) cache.set(key, value);
   }
   return value;
 }
 
+function simpleSubMetric(name: string, subName: string): string {
+  let byName = simpleSubNames.get(name);
+  if (byName === undefined) {
+    byName = new Map();
+    if (simpleSubNames.size < MAX_REMEMBERED_NAMES) simpleSubNames.set(name, byName);
+  }
+  let value = byName.get(subName);
+  if (value === undefined) {
+    value = simpleMeasureMetric(name, subName);
+    if (byName.size < MAX_REMEMBERED_NAMES) byName.set(subName, value);
+  }
+  return value;
+}
+
+const upperCase = (key: string): string => key.toUpperCase();
+const simpleMetric = (name: string): string => simpleMeasureMetric(name);
+
+/**
+ * The object at container[field], or undefined when it is absent or not an object; a present
+ * field that is not an object is counted (its contents are ignored, as the original ignored them).
+ */
+function containerAt(container: Record<string, unknown>, field: string, sink: MetricSink): Record<string, unknown> | undefined {
+  const value = container[field];
+  if (isRecord(value)) return value;
+  if (value !== undefined) sink.skipped('invalid-container');
+  return undefined;
+}
+
 /** payload must already be known to be an object (the ping filter checks it). */
 export function extractMetrics(payload: Record<string, unknown>, sink: MetricSink): void {
-  const processes = isRecord(payload.processes) ? payload.processes : {};
-  extractScalars(processes, sink);
+  const processes = containerAt(payload, 'processes', sink);
+  if (processes) extractScalars(processes, sink);
   extractHistograms(payload, 'parent', sink);
-  extractSimpleMeasures(payload.simpleMeasurements, 'parent', sink);
+  extractSimpleMeasures(payload, 'parent', sink);
   if (Array.isArray(payload.childPayloads)) {
     for (const child of payload.childPayloads) {
       if (!isRecord(child)) continue;
       extractHistograms(child, 'content', sink);
-      extractSimpleMeasures(child.simpleMeasurements, 'content', sink);
+      extractSimpleMeasures(child, 'content', sink);
     }
   }
-  if (isRecord(processes.content)) extractHistograms(processes.content, 'content', sink);
-  if (isRecord(processes.gpu)) extractHistograms(processes.gpu, 'gpu', sink);
+  if (!processes) return;
+  const content = containerAt(processes, 'content', sink);
+  if (content) extractHistograms(content, 'content', sink);
+  const gpu = containerAt(processes, 'gpu', sink);
+  if (gpu) extractHistograms(gpu, 'gpu', sink);
 }
 
 function extractHistograms(payload: Record<string, unknown>, process: ProcessType, sink: MetricSink): void {
-  const histograms = payload.histograms;
-  if (isRecord(histograms)) {
+  const histograms = containerAt(payload, 'histograms', sink);
+  if (histograms) {
     for (const name in histograms) extractHistogram(histograms[name], name, '', process, sink);
   }
-  const keyed = payload.keyedHistograms;
-  if (!isRecord(keyed)) return;
+  const keyed = containerAt(payload, 'keyedHistograms', sink);
+  if (!keyed) return;
   for (const name in keyed) {
     if (EXCLUDED_KEYED_HISTOGRAMS.has(name)) continue;
-    const byKey = keyed[name];
-    if (!isRecord(byKey)) continue;
+    const byKey = containerAt(keyed, name, sink);
+    if (!byKey) continue;
     for (const key in byKey) extractHistogram(byKey[key], name, key, process, sink);
   }
 }
@@ -80,24 +113,24 @@ function extractHistogram(histogram: unknown, name: string, label: string, proce
   const sum = pythonInteger(histogram.sum);
   const type = pythonInteger(histogram.histogram_type);
   if (!isRecord(values) || sum === undefined || sum < 0 || type === undefined) return sink.skipped('invalid-histogram');
-  if (type === 4) return sink.value(remembered(countNames, name, () => countHistogramMetric(name)), label, process, sum, COUNT_HISTOGRAM_LABELS);
+  if (type === 4) return sink.value(remembered(countNames, name, countHistogramMetric), label, process, sum, COUNT_HISTOGRAM_LABELS);
   sink.histogram(name, label, process, values, sum);
 }
 
-function extractSimpleMeasures(simple: unknown, process: ProcessType, sink: MetricSink): void {
-  if (!isRecord(simple)) return;
+function extractSimpleMeasures(container: Record<string, unknown>, process: ProcessType, sink: MetricSink): void {
+  const simple = containerAt(container, 'simpleMeasurements', sink);
+  if (!simple) return;
   for (const name in simple) {
     const value = simple[name];
     if (isRecord(value)) {
       for (const subName in value) {
         const subValue = pythonNumber(value[subName]);
         if (subValue === undefined) continue;
-        const metric = remembered(simpleNames, `${name}\u0000${subName}`, () => simpleMeasureMetric(name, subName));
-        sink.value(metric, '', process, subValue, SIMPLE_MEASURES_LABELS);
+        sink.value(simpleSubMetric(name, subName), '', process, subValue, SIMPLE_MEASURES_LABELS);
       }
     } else {
       const number = pythonNumber(value);
-      if (number !== undefined) sink.value(remembered(simpleNames, name, () => simpleMeasureMetric(name)), '', process, number, SIMPLE_MEASURES_LABELS);
+      if (number !== undefined) sink.value(remembered(simpleNames, name, simpleMetric), '', process, number, SIMPLE_MEASURES_LABELS);
     }
   }
 }
@@ -105,9 +138,13 @@ function extractSimpleMeasures(simple: unknown, process: ProcessType, sink: Metr
 function extractScalars(processes: Record<string, unknown>, sink: MetricSink): void {
   for (const process of PROCESS_TYPES) {
     const payload = processes[process];
-    if (!isRecord(payload)) continue;
-    const scalars = payload.scalars;
-    if (isRecord(scalars)) {
+    // a process entry of the wrong type is counted once, where its histograms are read (or here for the parent)
+    if (!isRecord(payload)) {
+      if (process === 'parent' && payload !== undefined) sink.skipped('invalid-container');
+      continue;
+    }
+    const scalars = containerAt(payload, 'scalars', sink);
+    if (scalars) {
       for (const name in scalars) {
         const value = pythonNumber(scalars[name]);
         if (value === undefined) {
@@ -115,22 +152,23 @@ function extractScalars(processes: Record<string, unknown>, sink: MetricSink): v
           continue;
         }
         if (name.startsWith(SKIPPED_SCALAR_PREFIX)) continue;
-        sink.value(remembered(scalarNames, name, () => scalarMetric(name)), '', process, value, NUMERIC_SCALARS_LABELS);
+        sink.value(remembered(scalarNames, name, scalarMetric), '', process, value, NUMERIC_SCALARS_LABELS);
       }
     }
-    const keyedScalars = payload.keyedScalars;
-    if (!isRecord(keyedScalars)) continue;
+    const keyedScalars = containerAt(payload, 'keyedScalars', sink);
+    if (!keyedScalars) continue;
     for (const name in keyedScalars) {
-      const byKey = keyedScalars[name];
-      if (!isRecord(byKey) || name.startsWith(SKIPPED_SCALAR_PREFIX)) continue;
-      const metric = remembered(scalarNames, name, () => scalarMetric(name));
+      if (name.startsWith(SKIPPED_SCALAR_PREFIX)) continue;
+      const byKey = containerAt(keyedScalars, name, sink);
+      if (!byKey) continue;
+      const metric = remembered(scalarNames, name, scalarMetric);
       for (const key in byKey) {
         const value = pythonNumber(byKey[key]);
         if (value === undefined) {
           sink.skipped('non-numeric-value');
           continue;
         }
-        sink.value(metric, remembered(labelNames, key, () => key.toUpperCase()), process, value, NUMERIC_SCALARS_LABELS);
+        sink.value(metric, remembered(labelNames, key, upperCase), process, value, NUMERIC_SCALARS_LABELS);
       }
     }
   }

@@ -1,40 +1,45 @@
 /**
- * Aggregation on several cores: the main thread reads the input and hands batches of whole lines
- * to N worker threads (at most MAX_IN_FLIGHT batches per worker, so memory stays flat whatever the
- * input size); each worker aggregates its batches into an Aggregator of its own and, at the end,
- * sends its partial aggregate, which the main thread absorbs. Partial aggregates add up exactly,
- * so the result is that of one aggregation over all lines, whichever worker got which batch.
+ * Aggregation on several cores. The input is cut into units (work-queue.ts: whole gzip files,
+ * byte ranges of plain files, largest first) that the threads read themselves: the main thread is
+ * one of the N threads, and each of the N-1 worker threads has a first unit reserved for it; after
+ * that every thread takes the next unit from a counter they all share (Atomics.add on a
+ * SharedArrayBuffer), so none waits for another to hand it work and a thread that starts late or
+ * runs slowly simply takes fewer. Each worker keeps an Aggregator of its own and at the end sends
+ * it back in compact form (typed arrays, transferred); the main thread adds them into its own
+ * aggregate. Partial aggregates add up exactly, so the result is that of one aggregation of all
+ * the input whichever thread read what.
  */
+import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { InputSource, } from '../input/expand-inputs';
-import type { LineProgress } from '../input/read-lines';
-import { readLineBatches } from '../input/read-lines';
-import type { Progress } from '../progress';
-import { Aggregator } from './aggregator';
-import type { PingSelection } from './ping-dimensions';
-import { decodePartial } from './partial-aggregate';
 import type { HistogramCatalog } from '../../../worker/src/core/histogram-definitions';
+import type { InputSource } from '../input/expand-inputs';
+import { InputError } from '../input/expand-inputs';
+import type { LineProgress } from '../input/read-lines';
+import { isGzipFile } from '../input/read-lines';
+import type { InputFile, WorkUnit } from '../input/work-queue';
+import { WorkQueue } from '../input/work-queue';
+import type { Progress } from '../progress';
+import { aggregateUnit } from './aggregate-unit';
+import { Aggregator } from './aggregator';
+import type { CompactPartial } from './compact-partial';
+import { absorbCompactPartial } from './compact-partial';
+import type { PingSelection } from './ping-dimensions';
+import { aggregationWorkerEntry } from './worker-entry';
+import type { FromWorker, WorkerSetup } from './worker-messages';
 
-export interface WorkerSetup {
-  histogramsPath: string;
-  selection: { sampleIdBelow: number; channels?: string[]; submissionDate?: string };
-}
-export type ToWorker = { type: 'batch'; bytes: Uint8Array } | { type: 'finish' };
-export type FromWorker = { type: 'ready' } | { type: 'batch-done'; lines: number } | { type: 'partial'; bytes: Uint8Array };
+export type { FromWorker, WorkerSetup } from './worker-messages';
 
 /** A worker thread failed (its error, or an exit before it sent its partial aggregate). */
 export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
 }
 
-const MAX_IN_FLIGHT = 3;
-const BATCH_BYTES = 1 << 20;
-const WORKER_ENTRY = new URL('./aggregate-worker.mjs', import.meta.url);
-
 interface Slot {
-  worker: Worker;
-  inFlight: number;
-  partial?: Uint8Array;
+  name: string;
+  worker?: Worker;
+  partial?: CompactPartial;
+  /** Its partial has been added to the main aggregate. */
+  absorbed: boolean;
 }
 
 export async function aggregateInParallel(options: {
@@ -46,80 +51,122 @@ export async function aggregateInParallel(options: {
   bytes: LineProgress;
   progress?: Progress;
 }): Promise<Aggregator> {
-  const setup: WorkerSetup = {
-    histogramsPath: options.histogramsPath,
-    selection: {
-      sampleIdBelow: options.selection.sampleIdBelow,
-      ...(options.selection.channels ? { channels: [...options.selection.channels] } : {}),
-      ...(options.selection.submissionDate !== undefined ? { submissionDate: options.selection.submissionDate } : {}),
-    },
-  };
+  const aggregator = new Aggregator(options.histograms, options.selection);
+  const units = allUnits(new WorkQueue(await describeFiles(options.sources), { threads: options.threads }));
+  // Units 0..workers-1 are reserved for the workers; the rest are taken through the shared counter.
+  const workers = Math.min(options.threads - 1, units.length - 1);
+  const nextUnit = new Int32Array(new SharedArrayBuffer(4));
+  nextUnit[0] = Math.max(0, workers);
+  const takeUnit = (): WorkUnit | undefined => units[Atomics.add(nextUnit, 0, 1)];
+
   let linesRead = 0;
-  let failure: WorkerFailure | undefined;
+  const reportProgress = () => options.progress?.update({ phase: 'aggregating', done: linesRead + aggregator.stats.linesRead, unit: 'pings' });
+  let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
-    const w = wake;
+    const waiting = wake;
     wake = undefined;
-    w?.();
+    waiting?.();
   };
-  const slots: Slot[] = [];
-  for (let i = 0; i < options.threads; i++) {
-    // execArgv []: the entry registers tsx itself; inheriting a tsx loader as well would load it twice.
-    const worker = new Worker(WORKER_ENTRY, { workerData: setup, execArgv: [] });
-    const slot: Slot = { worker, inFlight: 0 };
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'batch-done') {
-        slot.inFlight -= 1;
-        linesRead += message.lines;
-        options.progress?.update({ phase: 'aggregating', done: linesRead, unit: 'pings' });
-      } else if (message.type === 'partial') {
-        slot.partial = message.bytes;
-      }
-      notify();
-    });
-    worker.on('error', (error) => {
-      failure ??= new WorkerFailure(`aggregation worker ${i + 1} failed: ${error.message}`);
-      notify();
-    });
-    worker.on('exit', (code) => {
-      if (!slot.partial) failure ??= new WorkerFailure(`aggregation worker ${i + 1} exited (code ${code}) before finishing`);
-      notify();
-    });
-    slots.push(slot);
-  }
-  const waitFor = async (done: () => boolean) => {
-    while (!done()) {
-      if (failure) throw failure;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-    if (failure) throw failure;
-  };
+  const slots: Slot[] = Array.from({ length: Math.max(0, workers) }, (_, i) => ({ name: `aggregation worker ${i + 1}`, absorbed: false }));
+  const started =
+    slots.length === 0
+      ? Promise.resolve()
+      : startWorkers(slots, units, nextUnit.buffer as SharedArrayBuffer, workerSetup(options.histogramsPath, options.selection), {
+          fail(error) {
+            failure ??= error;
+            notify();
+          },
+          notify,
+          onUnitDone(lines, bytes) {
+            linesRead += lines;
+            options.bytes.bytesRead += bytes;
+            reportProgress();
+          },
+        });
+
   try {
+    const checkFailure = () => {
+      reportProgress();
+      if (failure) throw failure;
+    };
     for (const source of options.sources) {
-      for await (const batch of readLineBatches(source, options.bytes, BATCH_BYTES)) {
-        if (failure) throw failure;
-        let slot = leastBusy(slots);
-        if (slot.inFlight >= MAX_IN_FLIGHT) {
-          await waitFor(() => leastBusy(slots).inFlight < MAX_IN_FLIGHT);
-          slot = leastBusy(slots);
-        }
-        slot.inFlight += 1;
-        const message: ToWorker = { type: 'batch', bytes: batch };
-        slot.worker.postMessage(message, [batch.buffer as ArrayBuffer]);
-      }
+      if (source.kind === 'stdin') await aggregateUnit(aggregator, { source }, options.bytes, checkFailure);
     }
-    for (const slot of slots) slot.worker.postMessage({ type: 'finish' } satisfies ToWorker);
-    await waitFor(() => slots.every((slot) => slot.partial !== undefined));
-    const aggregator = new Aggregator(options.histograms, options.selection);
-    for (const slot of slots) aggregator.absorb(decodePartial(slot.partial as Uint8Array));
+    for (let unit = takeUnit(); unit; unit = takeUnit()) await aggregateUnit(aggregator, unit, options.bytes, checkFailure);
+    await started;
+    while (!failure && !slots.every((slot) => slot.partial)) await new Promise<void>((resolve) => (wake = resolve));
+    if (failure) throw failure;
+    // The main thread's aggregate, a partial of about the same size as the others (the threads
+    // share the input evenly), takes them in, each dropped once added.
+    for (const slot of slots) {
+      absorbCompactPartial(aggregator, slot.partial as CompactPartial);
+      slot.absorbed = true;
+      slot.partial = undefined;
+    }
     return aggregator;
   } finally {
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(slots.map((slot) => slot.worker?.terminate()));
   }
 }
 
-function leastBusy(slots: Slot[]): Slot {
-  let best = slots[0] as Slot;
-  for (const slot of slots) if (slot.inFlight < best.inFlight) best = slot;
-  return best;
+async function startWorkers(
+  slots: Slot[],
+  units: WorkUnit[],
+  nextUnit: SharedArrayBuffer,
+  setup: Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'>,
+  handlers: { fail(error: Error): void; notify(): void; onUnitDone(lines: number, bytes: number): void },
+): Promise<void> {
+  const entry = await aggregationWorkerEntry();
+  slots.forEach((slot, firstUnit) => {
+    const workerData: WorkerSetup = { ...setup, units, firstUnit, nextUnit };
+    const worker = new Worker(entry.url, { workerData, execArgv: entry.execArgv });
+    slot.worker = worker;
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'unit-done') {
+        handlers.onUnitDone(message.lines, message.bytes);
+      } else if (message.type === 'partial') {
+        slot.partial = message.partial;
+        handlers.notify();
+      } else {
+        handlers.fail(message.inputError ? new InputError(message.message) : new WorkerFailure(`${slot.name} failed: ${message.message}`));
+      }
+    });
+    worker.on('error', (error) => handlers.fail(new WorkerFailure(`${slot.name} failed: ${error.message}`)));
+    worker.on('exit', (code) => {
+      if (!slot.partial && !slot.absorbed) handlers.fail(new WorkerFailure(`${slot.name} exited (code ${code}) before finishing`));
+    });
+  });
+}
+
+function allUnits(queue: WorkQueue): WorkUnit[] {
+  const units: WorkUnit[] = [];
+  for (let unit = queue.next(); unit; unit = queue.next()) units.push(unit);
+  return units;
+}
+
+/** Sizes and kinds of the input files (stdin is read by the main thread, outside the queue). */
+async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
+  const files: InputFile[] = [];
+  for (const source of sources) {
+    if (source.kind !== 'file') continue;
+    try {
+      const info = await stat(source.path);
+      files.push({ path: source.path, bytes: info.size, splittable: !(await isGzipFile(source.path)) });
+    } catch (error) {
+      throw new InputError(`cannot read ${source.path}: ${(error as Error).message}`);
+    }
+  }
+  return files;
+}
+
+function workerSetup(histogramsPath: string, selection: PingSelection): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
+  return {
+    histogramsPath,
+    selection: {
+      sampleIdBelow: selection.sampleIdBelow,
+      ...(selection.channels ? { channels: [...selection.channels] } : {}),
+      ...(selection.submissionDate !== undefined ? { submissionDate: selection.submissionDate } : {}),
+    },
+  };
 }

@@ -7,24 +7,14 @@ import { Packr } from 'msgpackr';
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { PROCESS_TYPES } from '../../../worker/src/core/metric-names';
-import type { AggregationStats, DimensionGroup, MetricAccumulator } from './aggregator';
+import type { AggregationStats, DimensionGroup } from './aggregator';
 import { accumulatorsOf } from './aggregator';
-import type { PingDimensions } from './ping-dimensions';
+import { MetricAccumulator } from './metric-accumulator';
+import { DIMENSION_FIELDS, dimensionList, dimensionsOfList } from './ping-dimensions';
 
 export const PARTIAL_FORMAT = 'telemetry-aggregates-partial';
 export const PARTIAL_FORMAT_VERSION = 1;
 
-const DIMENSION_FIELDS = [
-  'submissionDate',
-  'channel',
-  'version',
-  'buildId',
-  'application',
-  'architecture',
-  'os',
-  'osVersion',
-  'e10sEnabled',
-] as const satisfies readonly (keyof PingDimensions)[];
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
 
@@ -58,9 +48,9 @@ export function encodePartial(state: { groups: Iterable<DimensionGroup>; stats: 
   for (const group of state.groups) {
     const accumulators: EncodedAccumulator[] = [];
     for (const a of accumulatorsOf(group)) {
-      accumulators.push([a.metric, a.label, PROCESS_TYPES.indexOf(a.process), a.sum, a.count, a.cells]);
+      accumulators.push([a.metric, a.label, PROCESS_TYPES.indexOf(a.process), a.sum, a.count, a.histogram()]);
     }
-    groups.push({ dimensions: DIMENSION_FIELDS.map((field) => group.dimensions[field]), accumulators });
+    groups.push({ dimensions: dimensionList(group.dimensions), accumulators });
   }
   const encoded: EncodedPartial = {
     format: PARTIAL_FORMAT,
@@ -95,19 +85,16 @@ export function decodePartial(bytes: Uint8Array): PartialAggregate {
     if (!Array.isArray(encoded.dimensions) || encoded.dimensions.length !== DIMENSION_FIELDS.length) {
       throw new PartialFormatError('partial aggregate group has bad dimensions');
     }
-    const dimensions = Object.fromEntries(DIMENSION_FIELDS.map((field, i) => [field, String(encoded.dimensions[i])])) as unknown as PingDimensions;
-    const metrics: DimensionGroup['metrics'] = new Map();
+    const dimensions = dimensionsOfList(encoded.dimensions);
+    const accumulators: MetricAccumulator[] = [];
     for (const [metric, label, processIndex, sum, count, cells] of encoded.accumulators) {
       const process = PROCESS_TYPES[processIndex] as ProcessType | undefined;
       if (!process || !Array.isArray(cells)) throw new PartialFormatError('partial aggregate accumulator is malformed');
-      const accumulator: MetricAccumulator = { metric, label, process, sum, count, cells };
-      let byLabel = metrics.get(metric);
-      if (!byLabel) metrics.set(metric, (byLabel = new Map()));
-      let byProcess = byLabel.get(label);
-      if (!byProcess) byLabel.set(label, (byProcess = [undefined, undefined, undefined]));
-      byProcess[processIndex] = accumulator;
+      const accumulator = new MetricAccumulator(metric, label, process, cells.length);
+      accumulator.addTotals(sum, count, cells);
+      accumulators.push(accumulator);
     }
-    return { dimensions, metrics };
+    return { dimensions, accumulators };
   });
   const stats = partial.stats;
   return {

@@ -17,6 +17,28 @@ export interface PingDimensions {
   e10sEnabled: string;
 }
 
+/** The dimensions in a fixed order, for compact encodings. */
+export const DIMENSION_FIELDS = [
+  'submissionDate',
+  'channel',
+  'version',
+  'buildId',
+  'application',
+  'architecture',
+  'os',
+  'osVersion',
+  'e10sEnabled',
+] as const satisfies readonly (keyof PingDimensions)[];
+
+/** The dimensions as a list, in DIMENSION_FIELDS order. */
+export function dimensionList(dimensions: PingDimensions): string[] {
+  return DIMENSION_FIELDS.map((field) => dimensions[field]);
+}
+
+export function dimensionsOfList(list: readonly unknown[]): PingDimensions {
+  return Object.fromEntries(DIMENSION_FIELDS.map((field, i) => [field, String(list[i])])) as unknown as PingDimensions;
+}
+
 export interface PingSelection {
   /** Keep only pings with meta.sampleId below this (100 keeps all, as the original). */
   sampleIdBelow: number;

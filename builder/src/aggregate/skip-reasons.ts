@@ -22,6 +22,9 @@ export const METRIC_SKIP_REASONS = {
   'negative-value': 'scalar, simple measurement or count-histogram value below zero',
   'non-numeric-value': 'scalar or simple measurement value that is not a number',
   'non-integer-bucket-key': 'histogram bucket key that is not an integer',
+  'non-integer-bucket-count': 'histogram bucket count that is not an integer (a string, float, list, object or null): added as 0, as the original did',
+  'invalid-container':
+    'processes, a process entry, histograms, keyedHistograms, scalars, keyedScalars or simpleMeasurements, or one keyed histogram or keyed scalar, present but not an object: its contents ignored, as the original did',
   'non-printable-name': 'metric name with characters outside [A-Za-z0-9_-[].]',
   'nul-in-label': 'key of a keyed metric contains a NUL character',
   'sum-overflow': 'aggregated sum beyond 2^63-1 (row dropped, as the original did)',

@@ -16,6 +16,13 @@ export interface DemoPingOptions {
   startDate?: string;
   /** Number of consecutive submission days; defaults to DEFAULT_DEMO_DAYS. */
   days?: number;
+  /**
+   * When set, every ping takes its aggregation dimensions (submission date, channel, version,
+   * build id, application, platform, e10s) from a fixed pool of this many combinations drawn once,
+   * so that many pings share each dimension group and the aggregate stops growing with the count,
+   * as with real traffic. Per-ping fields (ids, sample id) still vary. Unset: every ping draws its own.
+   */
+  dimensionPool?: number;
 }
 
 export const DEFAULT_DEMO_SEED = 1;
@@ -462,6 +469,7 @@ interface ValidatedOptions {
   days: number;
   /** Each base ping serialised once; parsing it again is a fast deep clone. */
   serializedBases: string[];
+  dimensionPool: number | undefined;
 }
 
 function validateOptions(options: DemoPingOptions): ValidatedOptions {
@@ -469,23 +477,43 @@ function validateOptions(options: DemoPingOptions): ValidatedOptions {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   if (!Number.isSafeInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
+  const { dimensionPool } = options;
+  if (dimensionPool !== undefined && (!Number.isSafeInteger(dimensionPool) || dimensionPool < 1)) {
+    throw new RangeError(`dimensionPool must be a positive integer, got ${dimensionPool}`);
+  }
   const firstDay = dayNumberOf(startDate);
   options.basePings.forEach((ping, index) => {
     if (!isJsonObject(ping)) throw new TypeError(`basePings[${index}] is not a JSON object`);
   });
   if (count > 0 && options.basePings.length === 0) throw new RangeError('basePings must not be empty');
   const serializedBases = options.basePings.map((ping) => JSON.stringify(ping));
-  return { count, seed, firstDay, days, serializedBases };
+  return { count, seed, firstDay, days, serializedBases, dimensionPool };
 }
+
+/** The pool's combinations come from a PRNG stream of their own, so the pool does not depend on the count. */
+const POOL_SEED_SALT = 0x5bd1e995;
 
 function* generateValidated(options: ValidatedOptions): Generator<Record<string, unknown>> {
   const random = new SeededRandom(options.seed);
+  const pool = dimensionPoolOf(options);
   for (let index = 0; index < options.count; index++) {
     const ping = JSON.parse(random.pick(options.serializedBases)) as JsonObject;
-    applyDimensions(ping, drawDimensions(random, options.firstDay, options.days));
+    const dimensions = pool ? withOwnIdentity(random.pick(pool), random) : drawDimensions(random, options.firstDay, options.days);
+    applyDimensions(ping, dimensions);
     scalePayload(ping.payload, random);
     yield ping;
   }
+}
+
+function dimensionPoolOf(options: ValidatedOptions): PingDimensions[] | undefined {
+  if (options.dimensionPool === undefined) return undefined;
+  const random = new SeededRandom(options.seed ^ POOL_SEED_SALT);
+  return Array.from({ length: options.dimensionPool }, () => drawDimensions(random, options.firstDay, options.days));
+}
+
+/** A pooled combination with this ping's own client, document and sample ids. */
+function withOwnIdentity(shared: PingDimensions, random: SeededRandom): PingDimensions {
+  return { ...shared, sampleId: random.integer(0, 99), clientId: random.uuid(), documentId: random.uuid() };
 }
 
 /**

@@ -2,7 +2,9 @@
  * Streams the lines of NDJSON inputs, plain or gzip (detected by magic bytes), with memory bounded
  * by the longest line, never by the input size.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -49,25 +51,58 @@ async function* linesOf(source: InputSource, progress?: LineProgress): AsyncGene
   if (pending.length > 0) yield Buffer.concat(pending).toString('utf8');
 }
 
+/** A byte range [start, end) of a plain file: it owns every line that starts inside it. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
  * Yields the source's bytes in batches of whole lines (each batch ends just after a newline, except
- * a last line without one), each in an ArrayBuffer of its own so it can be transferred to a worker
- * thread. Splitting a batch at its newlines gives exactly the lines readLines yields.
+ * a last line without one). Splitting the batches at their newlines gives exactly the lines
+ * readLines yields. A batch is only valid until the next one is asked for (the reader reuses its
+ * buffer): consume it synchronously, or copy it.
+ *
+ * With a range (plain files only), yields the lines that start inside it, the last one read to its
+ * end even past the range: the ranges of a partition of a file yield each of its lines exactly once.
+ * progress then counts the range's bytes, so the ranges of a partition add up to the file size.
  */
-export async function* readLineBatches(source: InputSource, progress?: LineProgress, batchBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+export async function* readLineBatches(source: InputSource, progress?: LineProgress, batchBytes = 1 << 20, range?: ByteRange): AsyncGenerator<Uint8Array> {
   try {
-    yield* batchesOf(source, progress, batchBytes);
+    if (source.kind === 'stdin') {
+      if (range) throw new Error('stdin cannot be read by byte range');
+      yield* streamBatches(await maybeGunzip(countBytes(process.stdin, progress)), batchBytes);
+      return;
+    }
+    if (await isGzipFile(source.path)) {
+      if (range) throw new Error('a gzip file cannot be read by byte range');
+      const raw = createReadStream(source.path, { highWaterMark: 1 << 20 });
+      yield* streamBatches(await maybeGunzip(countBytes(raw, progress)), batchBytes);
+      return;
+    }
+    yield* plainFileBatches(source.path, progress, batchBytes, range);
   } catch (error) {
     throw new InputError(`cannot read ${source.kind === 'stdin' ? 'stdin' : source.path}: ${(error as Error).message}`);
   }
 }
 
-async function* batchesOf(source: InputSource, progress: LineProgress | undefined, batchBytes: number): AsyncGenerator<Uint8Array> {
-  const raw: Readable = source.kind === 'stdin' ? process.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
-  const stream = await maybeGunzip(countBytes(raw, progress));
+/** Does the file start with the gzip magic bytes? */
+export async function isGzipFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Batches of a stream of chunks (gunzipped files, stdin): cut at each batch's last newline. */
+async function* streamBatches(stream: AsyncIterable<Buffer>, batchBytes: number): AsyncGenerator<Uint8Array> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline < 0 || pendingBytes + lastNewline + 1 < batchBytes) {
       pending.push(chunk);
@@ -75,27 +110,116 @@ async function* batchesOf(source: InputSource, progress: LineProgress | undefine
       continue;
     }
     // the batch is full: cut it at this chunk's last newline
-    yield ownCopy(pending, pendingBytes, chunk.subarray(0, lastNewline + 1));
+    const head = chunk.subarray(0, lastNewline + 1);
+    yield pending.length === 0 ? head : Buffer.concat([...pending, head]);
     pending = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
     pendingBytes = chunk.length - lastNewline - 1;
   }
-  if (pendingBytes > 0) yield ownCopy(pending, pendingBytes, undefined);
+  if (pendingBytes > 0) yield Buffer.concat(pending);
 }
 
-function ownCopy(parts: Buffer[], partsBytes: number, last: Buffer | undefined): Uint8Array {
-  const out = new Uint8Array(partsBytes + (last?.length ?? 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+/**
+ * Batches of a plain file (or of a byte range of it), read straight into one reused buffer: only
+ * the unfinished last line of each read is moved, never the whole batch.
+ */
+async function* plainFileBatches(path: string, progress: LineProgress | undefined, batchBytes: number, range: ByteRange | undefined): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  const start = Math.max(0, range?.start ?? 0);
+  const end = range?.end ?? Number.POSITIVE_INFINITY;
+  let buffer = Buffer.allocUnsafe(Math.max(2 * batchBytes, 1 << 16));
+  /** File offset of buffer[0]; the buffer holds [bufferStart, bufferStart + filled). */
+  let bufferStart = start > 0 ? start - 1 : 0;
+  let filled = 0;
+  let eof = false;
+  /** Before the range's first line: skipping the end of the line that starts before the range. */
+  let skipping = start > 0;
+  let counted = start;
+  const countUpTo = (offset: number) => {
+    const to = Math.min(offset, end);
+    if (progress && to > counted) progress.bytesRead += to - counted;
+    counted = Math.max(counted, to);
+  };
+  const drop = (bytes: number) => {
+    buffer.copyWithin(0, bytes, filled);
+    filled -= bytes;
+    bufferStart += bytes;
+  };
+  try {
+    for (;;) {
+      if (filled === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, filled);
+        buffer = larger;
+      }
+      if (!eof) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, bufferStart + filled);
+        filled += bytesRead;
+        eof = bytesRead === 0;
+      }
+      const view = buffer.subarray(0, filled);
+      if (skipping) {
+        const newline = view.indexOf(10);
+        if (newline < 0) {
+          if (eof) break;
+          drop(filled);
+          continue;
+        }
+        drop(newline + 1);
+        skipping = false;
+      }
+      if (bufferStart >= end || (filled === 0 && eof)) break;
+      const owned = end - bufferStart; // lines starting before this index of the buffer are ours
+      if (owned < filled) {
+        // the range ends in the buffer: its last line ends at the first newline at or after owned - 1
+        const newline = buffer.subarray(0, filled).indexOf(10, owned - 1);
+        if (newline >= 0 || eof) {
+          const last = newline >= 0 ? newline + 1 : filled;
+          yield buffer.subarray(0, last);
+          countUpTo(bufferStart + last);
+          break;
+        }
+        continue;
+      }
+      if (filled < batchBytes && !eof) continue;
+      const lastNewline = buffer.subarray(0, filled).lastIndexOf(10);
+      if (lastNewline >= 0) {
+        yield buffer.subarray(0, lastNewline + 1);
+        countUpTo(bufferStart + lastNewline + 1);
+        drop(lastNewline + 1);
+      }
+      if (eof) {
+        if (filled > 0) {
+          yield buffer.subarray(0, filled);
+          countUpTo(bufferStart + filled);
+        }
+        break;
+      }
+    }
+    countUpTo(Number.isFinite(end) ? end : bufferStart + filled);
+  } finally {
+    await handle.close();
   }
-  if (last) out.set(last, offset);
-  return out;
 }
 
-/** Calls `each` with every line (without its newline) of a batch from readLineBatches. */
+/**
+ * Calls `each` with every line (without its newline) of a batch from readLineBatches. An ASCII
+ * batch (the usual case) is decoded once as a whole and cut into slices, which is much cheaper
+ * than decoding each line; any other batch is decoded line by line as UTF-8 (identical results).
+ */
 export function forEachLineOf(batch: Uint8Array, each: (line: string) => void): void {
   const buffer = Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  if (isAscii(buffer)) {
+    const text = buffer.toString('latin1');
+    let start = 0;
+    let newline = text.indexOf('\n');
+    while (newline >= 0) {
+      each(text.slice(start, newline));
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    if (start < text.length) each(text.slice(start));
+    return;
+  }
   let start = 0;
   let newline = buffer.indexOf(10, start);
   while (newline >= 0) {

@@ -84,14 +84,14 @@ export class BuildOutput {
       if (!rows) bySubmission.set(d.submissionDate, (rows = new Map()));
       if (identity.prefix === 'build_id') {
         // unique per (group, metric, label, process) within a submission date
-        rows.set(String(i), rowFrom(d.buildId, d, accumulator, accumulator.cells));
+        rows.set(String(i), rowFrom(d.buildId, d, accumulator, accumulator.histogram()));
         return;
       }
       // submission-date rows of groups that differ only by build id add up
       const rowId = `${d.application}\u0000${d.architecture}\u0000${d.os}\u0000${d.osVersion}\u0000${d.e10sEnabled}\u0000${accumulator.label}\u0000${accumulator.process}`;
       const existing = rows.get(rowId);
       if (existing) addUnbounded(existing, accumulator);
-      else rows.set(rowId, rowFrom(d.submissionDate, d, accumulator, accumulator.cells.slice()));
+      else rows.set(rowId, rowFrom(d.submissionDate, d, accumulator, accumulator.histogram()));
     });
     const contributions: ShardContribution[] = [];
     for (const submissionDate of [...bySubmission.keys()].sort()) {
@@ -178,8 +178,9 @@ function rowFrom(date: string, d: PingDimensions, accumulator: MetricAccumulator
 
 function addUnbounded(target: ShardRow, source: MetricAccumulator): void {
   const cells = target.histogram;
-  source.cells.forEach((value, i) => {
-    cells[i] = addExact((cells[i] ?? 0) as ExactInt, value);
+  source.histogram().forEach((value, i) => {
+    if (value !== 0) cells[i] = addExact((cells[i] ?? 0) as ExactInt, value);
+    else if (i >= cells.length) cells[i] = 0;
   });
   target.sum = addExact(target.sum, source.sum);
   target.count = addExact(target.count, source.count);
