@@ -16,7 +16,7 @@ import { prepareBenchData } from './bench-data';
 import { drive } from './drive';
 import { fixed, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, positiveNumber, runMain } from './options';
-import type { Probe } from './request-mix';
+import { httpProbe } from './http-probe';
 import { discoverDataset, loadMix, weightedSequence } from './request-mix';
 import type { WranglerDev } from './wrangler-dev';
 import { startWranglerDev } from './wrangler-dev';
@@ -27,13 +27,6 @@ const BENCH_DIR = '.bench';
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
-
-function probeOf(baseUrl: string): Probe {
-  return async (requestPath) => {
-    const response = await fetch(`${baseUrl}${requestPath}`);
-    return { status: response.status, body: await response.text() };
-  };
-}
 
 async function main(): Promise<number> {
   const values = parseOptions(
@@ -71,7 +64,7 @@ async function main(): Promise<number> {
 }
 
 async function run(baseUrl: string, duration: number, connections: number): Promise<number> {
-  const probe = probeOf(baseUrl);
+  const probe = httpProbe(baseUrl);
   const dataset = await discoverDataset(probe);
   const mix = loadMix(dataset);
   const broken: string[] = [];

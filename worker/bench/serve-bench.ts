@@ -22,7 +22,8 @@ import type { DriveSummary } from './drive';
 import { drive } from './drive';
 import { fixed, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, positiveNumber, runMain } from './options';
-import type { BenchDataset, NamedRequest, Probe } from './request-mix';
+import type { BenchDataset, NamedRequest } from './request-mix';
+import { httpProbe } from './http-probe';
 import { discoverDataset, monthsCovered, serveScenarios } from './request-mix';
 import type { SequentialSummary } from './sequential';
 import { sequential, timedGet } from './sequential';
@@ -49,13 +50,6 @@ interface ColdResult {
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
-
-function probeOf(baseUrl: string): Probe {
-  return async (requestPath) => {
-    const response = await fetch(`${baseUrl}${requestPath}`);
-    return { status: response.status, body: await response.text() };
-  };
-}
 
 async function withWrangler<T>(options: Parameters<typeof startWranglerDev>[0], work: (dev: WranglerDev) => Promise<T>): Promise<T> {
   const dev = await startWranglerDev(options);
@@ -104,7 +98,7 @@ async function main(): Promise<number> {
   const { dataset, cold } = await withWrangler(
     { port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
     async (dev) => {
-      const found = await discoverDataset(probeOf(dev.baseUrl));
+      const found = await discoverDataset(httpProbe(dev.baseUrl));
       log(`scenarios over ${found.channel} ${found.version}: ${found.buildIds.length} build ids (${found.buildIds[0]}..${found.buildIds.at(-1)}), metric ${found.metric}`);
       const results: ColdResult[] = [];
       for (const scenario of serveScenarios(found)) {
