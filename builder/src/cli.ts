@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isAccessError } from './access-error';
 import { runBuild, runMerge } from './build-command';
 import { isCalendarDate } from './calendar-date';
 import { loadDefinitions } from './definitions/load-definitions';
@@ -12,7 +13,6 @@ import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { InputError } from './input/expand-inputs';
 import { createProgress } from './progress';
 import type { ObjectStore } from './publish/object-store';
-import { StoreError } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
 import { formatReport } from './report';
 import { runTrimCommand } from './trim/trim-command';
@@ -142,9 +142,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof InputError) return fail(3, error.message);
     if (error instanceof WorkerFailure) return fail(1, error.message);
-    if (error instanceof StoreError) return fail(3, error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EROFS') return fail(3, (error as Error).message);
+    if (isAccessError(error)) return fail(3, error.message);
     throw error;
   } finally {
     await store?.close();

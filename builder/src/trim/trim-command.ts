@@ -2,13 +2,13 @@
 import { parseArgs } from 'node:util';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { isPrefix, PREFIXES } from '../../../worker/src/core/storage-keys';
+import { isAccessError } from '../access-error';
+import { isCalendarDate } from '../calendar-date';
 import type { ObjectStore } from '../publish/object-store';
-import { StoreError } from '../publish/object-store';
 import { openStore, TargetError } from '../publish/open-store';
 import { TrimConflictError } from './apply-trim';
 import { PublishedObjectError } from './read-published';
 import type { RetentionPolicy } from './retention-window';
-import { isCalendarDate } from '../calendar-date';
 import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays, todayUtc } from './retention-window';
 import { runTrim } from './run-trim';
 import { formatTrimReport } from './trim-report';
@@ -67,9 +67,7 @@ export async function runTrimCommand(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof TrimConflictError) return fail(4, error.message);
     if (error instanceof PublishedObjectError) return fail(1, error.message);
-    if (error instanceof StoreError) return fail(3, error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EROFS') return fail(3, (error as Error).message);
+    if (isAccessError(error)) return fail(3, error.message);
     throw error;
   } finally {
     await store.close();
