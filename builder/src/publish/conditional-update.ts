@@ -6,6 +6,7 @@
  * read again and the change recomputed from what is there now, a bounded number of times with
  * jittered exponential backoff.
  */
+import { jitteredDelayMs } from './backoff';
 import type { ObjectStore, StoredObject } from './object-store';
 import { conditionAfter, StoreError } from './object-store';
 
@@ -22,7 +23,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 12, baseDelayMs: 5,
 
 /** "Full jitter": uniform in [0, min(max, base·2^retry)), so colliding writers spread out. */
 export function backoffDelayMs(retry: number, policy: RetryPolicy): number {
-  return policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return jitteredDelayMs(policy.baseDelayMs, policy.maxDelayMs, retry, policy.random());
 }
 
 /** What a change decides, given the object as it is now (null: absent). */

@@ -2,6 +2,7 @@
  * Which failed S3 requests are worth repeating, and after how long: exponential backoff with
  * full jitter, bounded attempts. Pure: randomness comes in as a number in [0, 1).
  */
+import { jitteredDelayMs } from '../backoff';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -41,8 +42,7 @@ export function isTransient(failure: AttemptFailure): boolean {
  * min(maxDelay, base * 2^(failedAttempt-1)), but at least the server's Retry-After (capped).
  */
 export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number, random: number, retryAfterSeconds?: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failedAttempt - 1));
-  const jittered = Math.floor(random * ceiling);
+  const jittered = Math.floor(jitteredDelayMs(policy.baseDelayMs, policy.maxDelayMs, Math.max(0, failedAttempt - 1), random));
   const serverAsked = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? Math.min(policy.maxDelayMs, retryAfterSeconds * 1000) : 0;
   return Math.max(jittered, serverAsked);
 }
