@@ -75,7 +75,9 @@ async function ensureInput(count: number, pool: number): Promise<string> {
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   renameSync(temp, file);
-  process.stderr.write(`generated ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `generated ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return file;
 }
 
@@ -197,7 +199,10 @@ function runChild(args: string[]): Promise<ChildResult> {
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const rate = (r: ChildResult) => r.bytes / r.aggregateSeconds;
-const load = () => loadavg().map((n) => n.toFixed(2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 
 function row(label: string, r: ChildResult): string {
   const cols = [
@@ -215,7 +220,11 @@ function row(label: string, r: ChildResult): string {
 }
 
 /** N floor children at once over a partition of the input; the time of the slowest (each times itself, after its start-up). */
-async function runParallelFloor(inputs: string[], parts: number, inputArgs: (files: string[]) => string[]): Promise<{ seconds: number; bytes: number }> {
+async function runParallelFloor(
+  inputs: string[],
+  parts: number,
+  inputArgs: (files: string[]) => string[],
+): Promise<{ seconds: number; bytes: number }> {
   const jobs: string[][] = [];
   if (inputs.length === 1) {
     const size = totalSize(inputs);
@@ -232,7 +241,9 @@ async function runParallelFloor(inputs: string[], parts: number, inputArgs: (fil
 
 function warnIfDifferent(a: ChildResult, b: ChildResult, what: string): void {
   if (a.pingsAccepted !== b.pingsAccepted || a.shards !== b.shards || a.shardBytes !== b.shardBytes) {
-    console.log(`WARNING: ${what} differ (accepted ${a.pingsAccepted}/${b.pingsAccepted}, shards ${a.shards}/${b.shards}, bytes ${a.shardBytes}/${b.shardBytes})`);
+    console.log(
+      `WARNING: ${what} differ (accepted ${a.pingsAccepted}/${b.pingsAccepted}, shards ${a.shards}/${b.shards}, bytes ${a.shardBytes}/${b.shardBytes})`,
+    );
   }
 }
 
@@ -260,15 +271,23 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const inputs = values.input ? values.input.map((input) => path.resolve(input)) : [await ensureInput(Number(values.count ?? 1700), Number(values.pool ?? 32))];
+  const inputs = values.input
+    ? values.input.map((input) => path.resolve(input))
+    : [await ensureInput(Number(values.count ?? 1700), Number(values.pool ?? 32))];
   const all = Number(values.threads ?? availableParallelism());
   const publish = !values['skip-publish'];
   const extra = publish ? [] : ['--skip-publish'];
   const inputArgs = (files: string[]) => files.flatMap((file) => ['--input', file]);
   console.log(`builder bench: ${inputs.join(' ')}`);
-  console.log(`  ${fmt(mb(totalSize(inputs)))} MB on disk; node ${process.version}; ${cpus()[0]?.model ?? '?'} x ${availableParallelism()}; load average ${load()}`);
+  console.log(
+    `  ${fmt(mb(totalSize(inputs)))} MB on disk; node ${process.version}; ${cpus()[0]?.model ?? '?'} x ${availableParallelism()}; load average ${load()}`,
+  );
   console.log('  each configuration runs in its own child process; MB/s counts input file bytes; times and rates exclude publishing');
-  console.log(publish ? '  (the shard publish to a temp dir: target is timed separately as "total")' : '  (--skip-publish: partial aggregate written instead of shards)');
+  console.log(
+    publish
+      ? '  (the shard publish to a temp dir: target is timed separately as "total")'
+      : '  (--skip-publish: partial aggregate written instead of shards)',
+  );
   const repeat = Math.max(1, Number(values.repeat ?? 1));
   if (repeat > 1) console.log(`  best of ${repeat} runs of each configuration (run in turn), the usual estimate on a busy machine`);
   const configurations = {
@@ -290,13 +309,21 @@ async function main(): Promise<void> {
   console.log(row('floor (read+JSON.parse)', floor));
   console.log(row('build, 1 thread', one));
   console.log(row(`build, ${all} threads`, many));
-  console.log(`ratio build(1 thread)/floor MB/s: ${fmt(rate(one) / rate(floor), 2)}  (target >= 0.50); in CPU time: ${fmt(floor.cpuSeconds / one.cpuSeconds, 2)}`);
-  console.log(`speed-up build(${all} threads)/build(1 thread): ${fmt(rate(many) / rate(one), 2)}x  (target >= 1.7 on 2 cores); CPU time ${all} threads/1 thread: ${fmt(many.cpuSeconds / one.cpuSeconds, 2)}`);
+  console.log(
+    `ratio build(1 thread)/floor MB/s: ${fmt(rate(one) / rate(floor), 2)}  (target >= 0.50); in CPU time: ${fmt(floor.cpuSeconds / one.cpuSeconds, 2)}`,
+  );
+  console.log(
+    `speed-up build(${all} threads)/build(1 thread): ${fmt(rate(many) / rate(one), 2)}x  (target >= 1.7 on 2 cores); CPU time ${all} threads/1 thread: ${fmt(many.cpuSeconds / one.cpuSeconds, 2)}`,
+  );
   warnIfDifferent(one, many, `1-thread and ${all}-thread builds`);
   const parallelFloor = await runParallelFloor(inputs, all, inputArgs);
   const floorSpeedUp = parallelFloor.bytes / parallelFloor.seconds / rate(floor);
-  console.log(`parallel floor, ${all} processes at once on 1/${all} of the input each: ${fmt(parallelFloor.seconds, 2)} s, ${fmt(mb(parallelFloor.bytes / parallelFloor.seconds))} MB/s = ${fmt(floorSpeedUp, 2)}x the floor (what the machine gives ${all} threads now)`);
-  console.log(`speed-up relative to the machine's: ${fmt(rate(many) / rate(one) / floorSpeedUp, 2)}  (build speed-up / parallel-floor speed-up)`);
+  console.log(
+    `parallel floor, ${all} processes at once on 1/${all} of the input each: ${fmt(parallelFloor.seconds, 2)} s, ${fmt(mb(parallelFloor.bytes / parallelFloor.seconds))} MB/s = ${fmt(floorSpeedUp, 2)}x the floor (what the machine gives ${all} threads now)`,
+  );
+  console.log(
+    `speed-up relative to the machine's: ${fmt(rate(many) / rate(one) / floorSpeedUp, 2)}  (build speed-up / parallel-floor speed-up)`,
+  );
   if (!values['skip-memory'] && inputs.length === 1) {
     const four = fourTimes(inputs[0] as string);
     console.log(`memory: the same input given 4 times (${fmt(mb(totalSize(four)))} MB, four links to the file)`);
@@ -304,7 +331,9 @@ async function main(): Promise<void> {
     console.log(row('build x4, 1 thread', oneBig));
     const manyBig = await runChild(['--child', 'build', ...inputArgs(four), '--threads', String(all), ...extra]);
     console.log(row(`build x4, ${all} threads`, manyBig));
-    console.log(`peak RSS x4/x1: 1 thread ${fmt(oneBig.maxRssBytes / one.maxRssBytes, 2)}, ${all} threads ${fmt(manyBig.maxRssBytes / many.maxRssBytes, 2)}  (target within 1.20)`);
+    console.log(
+      `peak RSS x4/x1: 1 thread ${fmt(oneBig.maxRssBytes / one.maxRssBytes, 2)}, ${all} threads ${fmt(manyBig.maxRssBytes / many.maxRssBytes, 2)}  (target within 1.20)`,
+    );
     warnIfDifferent(oneBig, manyBig, `x4 1-thread and ${all}-thread builds`);
   }
   console.log(`load average at the end: ${load()}`);

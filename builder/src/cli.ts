@@ -6,10 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isAccessError } from './access-error';
+import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { runBuild, runMerge } from './build-command';
 import { isCalendarDate } from './calendar-date';
 import { loadDefinitions } from './definitions/load-definitions';
-import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { InputError } from './input/expand-inputs';
 import { createProgress } from './progress';
 import type { ObjectStore } from './publish/object-store';
@@ -94,21 +94,27 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'build' && values.target && values.partial) return usage('give either --target or --partial, not both');
   if (values.force && !values.target) return usage('--force needs a --target (it changes what is published)');
   if (!values.target && !(command === 'build' && values.partial)) return usage('--target is required');
-  if (values.date !== undefined && !isCalendarDate(values.date)) return usage(`--date must be YYYYMMDD (a calendar date), got "${values.date}"`);
+  if (values.date !== undefined && !isCalendarDate(values.date))
+    return usage(`--date must be YYYYMMDD (a calendar date), got "${values.date}"`);
   const sample = values.sample === undefined ? 1 : Number(values.sample);
   if (!Number.isFinite(sample) || sample <= 0 || sample > 1) return usage(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
   // Default 1: on the shared 2-core machine where npm run bench:builder was run, two threads gave
   // 0.9x to 1.2x one thread on 300 MB; see README "Threads and benchmark".
   const threads = values.threads === undefined ? 1 : Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) return usage(`--threads must be an integer from 1 to 256, got "${values.threads}"`);
-  const channels = values.channels?.split(',').map((c) => c.trim()).filter(Boolean);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    return usage(`--threads must be an integer from 1 to 256, got "${values.threads}"`);
+  const channels = values.channels
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const known = ['nightly', 'aurora', 'beta', 'release'];
   const unknown = channels?.filter((c) => !known.includes(c)) ?? [];
   if (unknown.length > 0) return usage(`unknown channel(s): ${unknown.join(', ')}`);
 
   let store: ObjectStore | undefined;
   try {
-    if (values.target) store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket, endpoint: values.endpoint });
+    if (values.target)
+      store = await openStore(values.target, { persistDir: values['persist-to'], bucketName: values.bucket, endpoint: values.endpoint });
   } catch (error) {
     if (error instanceof TargetError) return usage(error.message);
     return fail(3, (error as Error).message);

@@ -5,7 +5,9 @@
  */
 export const MAX_PRINTED_NAME = 80;
 
-const UNPRINTABLE = /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/g;
+const UNPRINTABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are escaped in printed names)
+  /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/g;
 
 export function printableName(name: string, maxLength = MAX_PRINTED_NAME): string {
   const cut = name.length > maxLength ? name.slice(0, maxLength) : name;

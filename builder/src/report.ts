@@ -1,9 +1,9 @@
 /** The build report: what was read, kept, skipped and written. */
 import type { AggregationStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
-import type { RowsDropped } from './shards/build-output';
-import type { PublishReport } from './publish/publish-build';
 import { printableName } from './printable-name';
+import type { PublishReport } from './publish/publish-build';
+import type { RowsDropped } from './shards/build-output';
 
 export interface BuildReport {
   target: string;
@@ -95,7 +95,9 @@ export function formatReport(report: BuildReport): string {
   for (const [reason, count] of Object.entries(report.metrics.skipped)) lines.push(`  metrics skipped: ${count} ${reason}`);
   const missing = report.metrics.withoutDefinition;
   if (missing.names > 0) {
-    lines.push(`  no definition:   ${missing.names} histogram names (${missing.occurrences} histograms), e.g. ${missing.examples.slice(0, 3).join(', ')}`);
+    lines.push(
+      `  no definition:   ${missing.names} histogram names (${missing.occurrences} histograms), e.g. ${missing.examples.slice(0, 3).join(', ')}`,
+    );
   }
   lines.push(...publishLines(report.shards));
   lines.push(
@@ -113,7 +115,8 @@ function publishLines(shards: BuildReport['shards']): string[] {
       ? `  shards written:  ${shards.written} (${held} already held these submission dates: nothing to do for them; use --force to rebuild)`
       : `  shards written:  ${shards.written} (0 already held these submission dates)`,
   ];
-  if (shards.replaced > 0) lines.push(`  replaced:        ${shards.replaced} submission_date shards rebuilt for dates they already held (--force)`);
+  if (shards.replaced > 0)
+    lines.push(`  replaced:        ${shards.replaced} submission_date shards rebuilt for dates they already held (--force)`);
   if (shards.refused > 0) {
     lines.push(
       `  refused:         ${shards.refused} build_id shards already held some of these dates and were left as they were:`,

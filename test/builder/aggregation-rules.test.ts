@@ -62,7 +62,9 @@ describe('histograms', () => {
   });
 
   it('skips histograms without a definition and counts them by name', async () => {
-    const { output, aggregator } = await aggregate([makePing({ histograms: { NOT_A_REAL_HISTOGRAM: histogram({ '1': 1 }, 1), GC_MS: histogram({ '1': 1 }, 1) } })]);
+    const { output, aggregator } = await aggregate([
+      makePing({ histograms: { NOT_A_REAL_HISTOGRAM: histogram({ '1': 1 }, 1), GC_MS: histogram({ '1': 1 }, 1) } }),
+    ]);
     expect(output.contributions.map((c) => c.metric)).toEqual(['GC_MS', 'GC_MS']);
     expect(aggregator.stats.undefinedHistograms.get('NOT_A_REAL_HISTOGRAM')).toBe(1);
     expect(aggregator.stats.metricsSkipped['no-definition']).toBe(1);
@@ -138,7 +140,11 @@ describe('values bucketed into fixed labels', () => {
   it('names numeric scalars SCALARS_<NAME> and keyed scalar labels upper-cased', async () => {
     const processes = {
       parent: {
-        scalars: { 'browser.engagement.tab_open_event_count': 3, 'telemetry.test.string_kind': 'x', 'browser.engagement.navigation.urlbar': 5 },
+        scalars: {
+          'browser.engagement.tab_open_event_count': 3,
+          'telemetry.test.string_kind': 'x',
+          'browser.engagement.navigation.urlbar': 5,
+        },
         keyedScalars: { 'telemetry.test.keyed_unsigned_int': { first: 7, Second: 0 }, 'browser.engagement.navigation.searchbar': { a: 1 } },
       },
       content: { scalars: { 'browser.engagement.tab_open_event_count': 1 } },
@@ -234,7 +240,10 @@ describe('stored rows', () => {
 
   it('sums across build ids for the submission_date rows', async () => {
     const h = histogram({ '1': 1 }, 1);
-    const pings = [makePing({ histograms: { GC_MS: h } }), makePing({ histograms: { GC_MS: h } }, { application: { buildId: '20170128000000' } })];
+    const pings = [
+      makePing({ histograms: { GC_MS: h } }),
+      makePing({ histograms: { GC_MS: h } }, { application: { buildId: '20170128000000' } }),
+    ];
     const { output } = await aggregate(pings);
     expect(rowsOf(output, 'build_id', 'GC_MS').map((r) => [r.date, r.count])).toEqual([
       ['20170128', 1],

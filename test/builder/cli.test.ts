@@ -12,9 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as cli } from '../helpers/run-cli';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { histogram, makePing } from '../helpers/pings';
+import { runCli as cli } from '../helpers/run-cli';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STACK_LINE = /\n\s+at .+:\d+/;
@@ -39,9 +39,16 @@ function fresh(name: string): string {
 }
 
 /** Runs the CLI as a child process. */
-function spawnCli(args: string[], stdin?: string | Buffer, timeoutMs = 90_000): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+function spawnCli(
+  args: string[],
+  stdin?: string | Buffer,
+  timeoutMs = 90_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'builder/src/cli.ts', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'builder/src/cli.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -100,7 +107,11 @@ function samplePing(sampleId: number, overrides: Parameters<typeof makePing>[1] 
   );
 }
 
-const BASIC = [samplePing(1), samplePing(2, { meta: { submissionDate: '20170131' } }), samplePing(3, { application: { channel: 'beta', version: '52.0' } })];
+const BASIC = [
+  samplePing(1),
+  samplePing(2, { meta: { submissionDate: '20170131' } }),
+  samplePing(3, { application: { channel: 'beta', version: '52.0' } }),
+];
 const ndjson = (pings: unknown[]) => `${pings.map((p) => JSON.stringify(p)).join('\n')}\n`;
 
 let plainFile: string;
@@ -121,7 +132,20 @@ describe('help and argument errors (exit 2)', () => {
   it('--help documents every option and exits 0 (also -h, help, build --help)', async () => {
     const source = await readFile(path.join(ROOT, 'builder/src/cli.ts'), 'utf8');
     const parsed = [...source.matchAll(/^\s+'?([a-z][a-z-]*)'?: \{ type: '(?:string|boolean)'/gm)].map((m) => m[1] as string);
-    const required = ['input', 'target', 'date', 'channels', 'sample', 'histograms', 'scalars', 'persist-to', 'bucket', 'report', 'quiet', 'help'];
+    const required = [
+      'input',
+      'target',
+      'date',
+      'channels',
+      'sample',
+      'histograms',
+      'scalars',
+      'persist-to',
+      'bucket',
+      'report',
+      'quiet',
+      'help',
+    ];
     for (const option of required) expect(parsed).toContain(option);
     for (const args of [['--help'], ['-h'], ['help'], ['build', '--help']]) {
       const { code, stdout } = await cli(args);
@@ -140,9 +164,17 @@ describe('help and argument errors (exit 2)', () => {
     ['no --target', ['build', '--input', 'INPUT'], /--target is required/],
     ['an unknown target', ['build', '--input', 'INPUT', '--target', 'ftp:somewhere'], /unknown target "ftp:somewhere"/],
     ['an empty dir: target', ['build', '--input', 'INPUT', '--target', 'dir:'], /dir: needs a path/],
-    ['a --date with dashes', ['build', '--input', 'INPUT', '--target', 'dir:T', '--date', '2017-01-30'], /--date must be YYYYMMDD \(a calendar date\), got "2017-01-30"/],
+    [
+      'a --date with dashes',
+      ['build', '--input', 'INPUT', '--target', 'dir:T', '--date', '2017-01-30'],
+      /--date must be YYYYMMDD \(a calendar date\), got "2017-01-30"/,
+    ],
     ['a short --date', ['build', '--input', 'INPUT', '--target', 'dir:T', '--date', '201701'], /--date must be YYYYMMDD/],
-    ['a --date that is no calendar date', ['build', '--input', 'INPUT', '--target', 'dir:T', '--date', '20171301'], /--date must be YYYYMMDD \(a calendar date\), got "20171301"/],
+    [
+      'a --date that is no calendar date',
+      ['build', '--input', 'INPUT', '--target', 'dir:T', '--date', '20171301'],
+      /--date must be YYYYMMDD \(a calendar date\), got "20171301"/,
+    ],
     ['--sample 0', ['build', '--input', 'INPUT', '--target', 'dir:T', '--sample', '0'], /--sample must be a fraction in \(0, 1\], got "0"/],
     ['--sample 1.5', ['build', '--input', 'INPUT', '--target', 'dir:T', '--sample', '1.5'], /--sample must be a fraction/],
     ['--sample abc', ['build', '--input', 'INPUT', '--target', 'dir:T', '--sample', 'abc'], /--sample must be a fraction/],
@@ -255,7 +287,10 @@ describe('input forms', () => {
 
   it('a line that is not JSON is skipped and counted; the build still exits 0', async () => {
     const file = fresh('with-garbage.ndjson');
-    await writeFile(file, `${JSON.stringify(BASIC[0])}\n{"truncated": \n\n${JSON.stringify(BASIC[1])}\nnot json at all\n${JSON.stringify(BASIC[2])}`);
+    await writeFile(
+      file,
+      `${JSON.stringify(BASIC[0])}\n{"truncated": \n\n${JSON.stringify(BASIC[1])}\nnot json at all\n${JSON.stringify(BASIC[2])}`,
+    );
     const { report, stderr } = await buildTo(['--input', file]);
     expect(report.pings).toEqual({ read: BASIC.length + 2, accepted: BASIC.length, skipped: { 'invalid-json': 2 } });
     expect(stderr).toMatch(/pings skipped:\s+2 invalid-json/);
@@ -325,7 +360,11 @@ describe('--report FILE', () => {
     const { report, target, stderr } = await buildTo(['--input', input]);
     const elapsed = (Date.now() - started) / 1000;
     expect(report.target).toContain(target);
-    expect(report.pings).toEqual({ read: BASIC.length + 3, accepted: BASIC.length, skipped: { 'bad-sample-id': 1, fennec: 1, 'invalid-json': 1 } });
+    expect(report.pings).toEqual({
+      read: BASIC.length + 3,
+      accepted: BASIC.length,
+      skipped: { 'bad-sample-id': 1, fennec: 1, 'invalid-json': 1 },
+    });
     // NOT_A_DEFINED_HISTOGRAM in each accepted ping
     expect(report.metrics.skipped['no-definition']).toBe(BASIC.length);
     expect(report.metrics.withoutDefinition).toEqual({ names: 1, occurrences: BASIC.length, examples: ['NOT_A_DEFINED_HISTOGRAM'] });
@@ -350,7 +389,10 @@ describe.concurrent('as a child process', () => {
   it('reads pings from stdin with --input -', async ({ expect }) => {
     const target = fresh('stdin-out');
     const reportFile = fresh('stdin-report.json');
-    const result = await spawnCli(['build', '--input', '-', '--target', `dir:${target}`, '--report', reportFile, '--quiet'], `${ndjson(BASIC)}garbage\n`);
+    const result = await spawnCli(
+      ['build', '--input', '-', '--target', `dir:${target}`, '--report', reportFile, '--quiet'],
+      `${ndjson(BASIC)}garbage\n`,
+    );
     expect(result.code, result.stderr).toBe(0);
     const report = await readReport(reportFile);
     expect(report.pings).toEqual({ read: BASIC.length + 1, accepted: BASIC.length, skipped: { 'invalid-json': 1 } });
@@ -361,7 +403,11 @@ describe.concurrent('as a child process', () => {
   it('a local target that cannot be created exits 3 (and does not hang) with a message and no stack trace', async ({ expect }) => {
     const file = fresh('blocker');
     await writeFile(file, 'x');
-    const local = await spawnCli(['build', '--input', plainFile, '--target', 'local', '--persist-to', path.join(file, 'state'), '--quiet'], undefined, 45_000);
+    const local = await spawnCli(
+      ['build', '--input', plainFile, '--target', 'local', '--persist-to', path.join(file, 'state'), '--quiet'],
+      undefined,
+      45_000,
+    );
     expect(local.timedOut).toBe(false);
     expect(local.code).toBe(3);
     expect(local.stderr).toMatch(/^builder: cannot open local R2 in .*blocker/);

@@ -45,7 +45,8 @@ describe('compact partial aggregates', () => {
       const slices = Array.from({ length: parts }, () => new Aggregator(histograms));
       for (const ping of pings) (slices[Math.floor(random() * parts)] as Aggregator).addLine(JSON.stringify(ping));
       const [main, ...others] = slices as [Aggregator, ...Aggregator[]];
-      for (const other of others) absorbCompactPartial(main, viaTransfer(toCompactPartial({ groups: other.groups.values(), stats: other.stats })));
+      for (const other of others)
+        absorbCompactPartial(main, viaTransfer(toCompactPartial({ groups: other.groups.values(), stats: other.stats })));
       expect(await published(main), `seed ${seed}`).toEqual(expected);
       expect(main.stats).toEqual(whole.stats);
     }

@@ -118,13 +118,26 @@ describe('(b) two CLI processes on one dir: target at once', () => {
     const target = path.join(tmp, 'shared');
     const runs = ['a', 'b'].map((name) =>
       spawnCli(
-        ['build', '--input', path.join(tmp, `${name}.ndjson`), '--target', `dir:${target}`, '--quiet', '--report', path.join(tmp, `${name}.json`)],
+        [
+          'build',
+          '--input',
+          path.join(tmp, `${name}.ndjson`),
+          '--target',
+          `dir:${target}`,
+          '--quiet',
+          '--report',
+          path.join(tmp, `${name}.json`),
+        ],
         { AGGREGATES_BUILDER_PUBLISH_DELAY_MS: '10' },
       ),
     );
     const results = await Promise.all(runs.map((run) => run.done));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
-    const reports = await Promise.all(['a', 'b'].map(async (name) => JSON.parse(await readFile(path.join(tmp, `${name}.json`), 'utf8')) as { shards: { conflictsRetried: number } }));
+    const reports = await Promise.all(
+      ['a', 'b'].map(
+        async (name) => JSON.parse(await readFile(path.join(tmp, `${name}.json`), 'utf8')) as { shards: { conflictsRetried: number } },
+      ),
+    );
     const store = await DirectoryStore.open(target);
     expect(differences(await objectsOf(store), sequential)).toEqual([]);
     console.log(`two CLI processes: conflicts retried ${reports.map((r) => r.shards.conflictsRetried).join(' + ')}`);

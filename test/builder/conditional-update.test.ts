@@ -97,6 +97,8 @@ describe('manifestWith', () => {
 
   it('keeps the other entries of the manifest', async () => {
     const current = { metrics: { A: { '201612': 'x' }, GC_MS: { '201612': 'y' } } };
-    expect(await manifestWith(current, [entry], neverRead)).toEqual({ metrics: { A: { '201612': 'x' }, GC_MS: { '201612': 'y', '201701': 'ours' } } });
+    expect(await manifestWith(current, [entry], neverRead)).toEqual({
+      metrics: { A: { '201612': 'x' }, GC_MS: { '201612': 'y', '201701': 'ours' } },
+    });
   });
 });

@@ -29,7 +29,10 @@ class Crash extends Error {}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every 2 ms until it holds or the process has ended. */
-async function until(condition: () => Promise<boolean>, cli: { child: { exitCode: number | null; signalCode: string | null } }): Promise<void> {
+async function until(
+  condition: () => Promise<boolean>,
+  cli: { child: { exitCode: number | null; signalCode: string | null } },
+): Promise<void> {
   while (cli.child.exitCode === null && cli.child.signalCode === null && !(await condition())) await sleep(2);
 }
 
@@ -157,7 +160,9 @@ describe('(2) the CLI killed with SIGKILL while publishing, again and again', ()
     // How long a complete publish of one run's input takes with the hook, to aim the kills.
     const calibration = path.join(tmp, 'calibration.ndjson');
     await writeFile(calibration, ndjson([...realPingsOn(dateOf(0)), ...realPingsOn(dateOf(1))]));
-    const timing = spawnCli(['build', '--input', calibration, '--target', `dir:${path.join(tmp, 'calibration')}`, '--quiet'], { AGGREGATES_BUILDER_PUBLISH_DELAY_MS: DELAY_MS });
+    const timing = spawnCli(['build', '--input', calibration, '--target', `dir:${path.join(tmp, 'calibration')}`, '--quiet'], {
+      AGGREGATES_BUILDER_PUBLISH_DELAY_MS: DELAY_MS,
+    });
     await timing.waitFor(HOOK_LINE);
     const publishStarted = performance.now();
     expect((await timing.done).code).toBe(0);
@@ -174,7 +179,9 @@ describe('(2) the CLI killed with SIGKILL while publishing, again and again', ()
       dates.push(dateOf(run));
       const before = await objectsOf(store);
       const started = Date.now();
-      const cli = spawnCli(['build', '--input', input, '--target', `dir:${target}`, '--quiet'], { AGGREGATES_BUILDER_PUBLISH_DELAY_MS: DELAY_MS });
+      const cli = spawnCli(['build', '--input', input, '--target', `dir:${target}`, '--quiet'], {
+        AGGREGATES_BUILDER_PUBLISH_DELAY_MS: DELAY_MS,
+      });
       await cli.waitFor(HOOK_LINE);
       if (random() < 0.5) {
         // somewhere among the shard writes

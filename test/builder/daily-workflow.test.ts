@@ -1,10 +1,10 @@
 /** The scheduled daily build (.github/workflows/daily-build.yml) is a valid GitHub Actions workflow. */
 import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { S3Store } from '../../builder/src/publish/s3-store';
@@ -50,7 +50,7 @@ function validCronField(field: string, [min, max]: [number, number]): boolean {
   });
 }
 
-export function validCron(expression: string): boolean {
+function validCron(expression: string): boolean {
   const fields = expression.trim().split(/\s+/);
   return fields.length === 5 && fields.every((field, i) => validCronField(field, CRON_FIELDS[i] as [number, number]));
 }

@@ -258,7 +258,11 @@ describe('measurement scaling', () => {
       const exp = objectAt(h, 'EXP');
       const expValues = objectAt(exp, 'values');
       expect(expValues['0']).toBe(0);
-      for (const [original, value] of [[20, expValues['10']], [8, expValues['100']], [1000, exp.sum]] as const) {
+      for (const [original, value] of [
+        [20, expValues['10']],
+        [8, expValues['100']],
+        [1000, exp.sum],
+      ] as const) {
         expect(Number.isInteger(value)).toBe(true);
         expect(value as number).toBeGreaterThanOrEqual(Math.floor(original / 2));
         expect(value as number).toBeLessThanOrEqual(original * 2);

@@ -10,7 +10,10 @@ describe('.github/workflows/fan-out-build.yml', () => {
   it('parses, with on, jobs, a partial matrix job and a merge job that needs it', () => {
     const workflow = parse(readFileSync(FILE, 'utf8')) as {
       on: Record<string, unknown>;
-      jobs: Record<string, { 'runs-on': string; needs?: string; strategy?: { matrix: Record<string, unknown[]> }; steps: { uses?: string; run?: string }[] }>;
+      jobs: Record<
+        string,
+        { 'runs-on': string; needs?: string; strategy?: { matrix: Record<string, unknown[]> }; steps: { uses?: string; run?: string }[] }
+      >;
     };
     expect(workflow.on).toHaveProperty('workflow_dispatch');
     const { partial, merge } = workflow.jobs;

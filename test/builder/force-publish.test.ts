@@ -35,7 +35,17 @@ async function build(target: string, input: string, ...extra: string[]): Promise
   });
   let code: number;
   try {
-    code = await main(['build', '--input', inputs[input] as string, '--target', `dir:${target}`, '--report', reportFile, '--quiet', ...extra]);
+    code = await main([
+      'build',
+      '--input',
+      inputs[input] as string,
+      '--target',
+      `dir:${target}`,
+      '--report',
+      reportFile,
+      '--quiet',
+      ...extra,
+    ]);
   } finally {
     spy.mockRestore();
   }
@@ -98,7 +108,9 @@ describe('re-publishing D2 with different input', () => {
     expect(gc.submissions).toEqual([D1, D2]);
     // Y doubles the GC_MS counts of D2: replaced, D2's rows hold Y's counts (adding would hold X's + Y's)
     const countsOn = (shard: typeof gc, date: string) =>
-      shard.rows.filter((row) => row.date === date && row.child === 'parent').map((row) => row.histogram.reduce((a: number, b) => a + Number(b), 0));
+      shard.rows
+        .filter((row) => row.date === date && row.child === 'parent')
+        .map((row) => row.histogram.reduce((a: number, b) => a + Number(b), 0));
     expect(countsOn(gc, D2)).toEqual(countsOn(before, D2).map((n) => n * 2));
     expect(countsOn(gc, D1)).toEqual(countsOn(before, D1));
   });
@@ -116,7 +128,11 @@ describe('re-publishing D2 with different input', () => {
 
   it('leaves manifests, ledgers and dates consistent', () => {
     expect(invariantViolations(afterForce)).toEqual([]);
-    for (const key of ['v1/submission_date/nightly/54/manifest.json', 'v1/submission_date/nightly/54/ledger.json', 'v1/submission_date/nightly/dates.json']) {
+    for (const key of [
+      'v1/submission_date/nightly/54/manifest.json',
+      'v1/submission_date/nightly/54/ledger.json',
+      'v1/submission_date/nightly/dates.json',
+    ]) {
       expect(Buffer.from(afterForce.get(key) as Uint8Array).toString(), key).toBe(Buffer.from(expected.get(key) as Uint8Array).toString());
     }
   });

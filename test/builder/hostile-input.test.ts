@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../builder/src/cli';
 import type { ExactInt } from '../../worker/src/core/exact-int';
-import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { ShardContent } from '../../worker/src/core/shard';
 import { DIMENSIONS } from '../../worker/src/core/shard';
+import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { HostileCase } from '../fixtures/hostile-corpus';
 import { ENORMOUS_KEYS, GOOD_SCALAR_METRIC, GOOD_SCALAR_VALUE, hostileCases, hugeLinePing, KEYED_METRIC } from '../fixtures/hostile-corpus';
 
@@ -86,7 +86,9 @@ beforeAll(async () => {
     else shards.push({ file: relative, content: decodeShardContent(new Uint8Array(await readFile(file))) });
   }
   if (process.env.HOSTILE_REPORT) {
-    process.stdout.write(`corpus: ${cases.length} generated lines + 5 hand-written + 1 huge line, ${corpusBytes} bytes\n${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(
+      `corpus: ${cases.length} generated lines + 5 hand-written + 1 huge line, ${corpusBytes} bytes\n${JSON.stringify(report, null, 2)}\n`,
+    );
   }
 }, 120_000);
 
@@ -117,7 +119,9 @@ function totals(prefix: string, metric: string, filter: (row: ShardContent['rows
       rows += 1;
       count += big(row.count);
       sum += big(row.sum);
-      row.histogram.forEach((v, i) => (cells[i] = (cells[i] ?? 0n) + big(v)));
+      row.histogram.forEach((v, i) => {
+        cells[i] = (cells[i] ?? 0n) + big(v);
+      });
     }
   }
   return { rows, count, sum, cells };
@@ -170,6 +174,7 @@ describe('hostile input through the CLI', () => {
       expect(name).toMatch(/^[\x20-\x7e]*$/);
       expect(name.length).toBeLessThan(120);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that no control character reaches stderr
     expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
   });
 
@@ -209,7 +214,12 @@ describe('hostile input through the CLI', () => {
     expect(gray.cells.slice(0, 5)).toEqual([0n, 2n, 0n, 0n, 0n]); // linear(1, 200, 50): bounds 0, 1, 5, 9, 13, ...
     expect(gray.cells.slice(5).every((v) => v === 0n)).toBe(true);
     // overflowing rows are gone
-    for (const metric of ['SCALARS_TELEMETRY.TEST.HOSTILE_2_63', 'SCALARS_TELEMETRY.TEST.HOSTILE_1E308', 'GC_SLICE_MS', '[[COUNT]]_HOSTILE_COUNT']) {
+    for (const metric of [
+      'SCALARS_TELEMETRY.TEST.HOSTILE_2_63',
+      'SCALARS_TELEMETRY.TEST.HOSTILE_1E308',
+      'GC_SLICE_MS',
+      '[[COUNT]]_HOSTILE_COUNT',
+    ]) {
       expect(totals(prefix, metric).rows).toBe(0);
     }
   });
@@ -222,7 +232,10 @@ describe('hostile input through the CLI', () => {
       expect(content.metric).toMatch(STORED_NAME);
       const strings = new Set<string>([content.channel, content.version, content.period, ...content.submissions]);
       for (const row of content.rows) for (const d of DIMENSIONS) strings.add(row[d]);
-      expect([...strings].filter((s) => s.includes('\u0000')), file).toEqual([]);
+      expect(
+        [...strings].filter((s) => s.includes('\u0000')),
+        file,
+      ).toEqual([]);
     }
     for (const { file, text } of indexFiles) {
       for (const segment of file.split(path.sep)) expect(segment).toMatch(STORED_NAME);
@@ -238,9 +251,13 @@ describe('hostile input through the CLI', () => {
         }
       };
       collect(JSON.parse(text));
-      expect(strings.filter((s) => s.includes('\u0000')), file).toEqual([]);
+      expect(
+        strings.filter((s) => s.includes('\u0000')),
+        file,
+      ).toEqual([]);
       if (path.basename(file) === 'metrics.json') {
-        for (const name of Object.keys((JSON.parse(text) as { metrics: Record<string, unknown> }).metrics)) expect(name).toMatch(STORED_NAME);
+        for (const name of Object.keys((JSON.parse(text) as { metrics: Record<string, unknown> }).metrics))
+          expect(name).toMatch(STORED_NAME);
       }
     }
   });

@@ -121,7 +121,10 @@ function isMainRow(row: ShardRow): boolean {
 function expectedMainRow(dates: readonly string[]): { histogram: number[]; sum: number; count: number } {
   const feeding = GC_PINGS.filter((p) => dates.includes(p.date) && p.buildId === BUILD && !p.os && !p.channel && !p.version);
   const histogram = new Array<number>(50).fill(0);
-  for (const p of feeding) denseOf(GC_MS_LAYOUT, p.values).forEach((v, i) => (histogram[i] = (histogram[i] as number) + v));
+  for (const p of feeding)
+    denseOf(GC_MS_LAYOUT, p.values).forEach((v, i) => {
+      histogram[i] = (histogram[i] as number) + v;
+    });
   return { histogram, sum: feeding.reduce((n, p) => n + p.sum, 0), count: feeding.length };
 }
 
@@ -311,8 +314,13 @@ describe('merging into stored rows of another length', () => {
   });
 
   it('lists the merged shard in the manifest with the revision of the new bytes', () => {
-    const manifest = JSON.parse((objects.get('v1/build_id/nightly/54/manifest.json') as Buffer).toString('utf8')) as { metrics: Record<string, Record<string, string>> };
-    const revision = createHash('sha256').update(objects.get(GC_BUILD_SHARD) as Buffer).digest('hex').slice(0, 16);
+    const manifest = JSON.parse((objects.get('v1/build_id/nightly/54/manifest.json') as Buffer).toString('utf8')) as {
+      metrics: Record<string, Record<string, string>>;
+    };
+    const revision = createHash('sha256')
+      .update(objects.get(GC_BUILD_SHARD) as Buffer)
+      .digest('hex')
+      .slice(0, 16);
     expect(manifest.metrics.GC_MS?.['201701']).toBe(revision);
   });
 });

@@ -67,7 +67,10 @@ describe.each(STORES)('$name store', ({ open }) => {
 
   it('ifNoneMatch * writes only where nothing is', async () => {
     expect((await store.put('create/a', bytesOf('first'), TYPE, { ifNoneMatch: '*' })).ok).toBe(true);
-    expect(await store.put('create/a', bytesOf('second'), TYPE, { ifNoneMatch: '*' })).toEqual({ ok: false, reason: 'precondition-failed' });
+    expect(await store.put('create/a', bytesOf('second'), TYPE, { ifNoneMatch: '*' })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
     expect(textOf((await store.get('create/a'))?.bytes ?? new Uint8Array())).toBe('first');
   });
 
@@ -79,7 +82,10 @@ describe.each(STORES)('$name store', ({ open }) => {
     // v1's etag is stale now
     expect(await store.put('cas/a', bytesOf('v3'), TYPE, conditionAfter(v1))).toEqual({ ok: false, reason: 'precondition-failed' });
     expect(textOf((await store.get('cas/a'))?.bytes ?? new Uint8Array())).toBe('v2');
-    expect(await store.put('cas/absent', bytesOf('x'), TYPE, { ifMatch: v2.ok ? v2.etag : '' })).toEqual({ ok: false, reason: 'precondition-failed' });
+    expect(await store.put('cas/absent', bytesOf('x'), TYPE, { ifMatch: v2.ok ? v2.etag : '' })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
     expect(await store.get('cas/absent')).toBeNull();
   });
 
@@ -192,7 +198,9 @@ describe('dir store: conditional writes across processes', () => {
     const root = path.join(tmp, 'counter');
     const [processes, increments] = [4, 40];
     const runs = await Promise.all(
-      Array.from({ length: processes }, () => runNode(['--import', 'tsx', 'test/helpers/dir-store-counter.ts', root, 'counter', String(increments)])),
+      Array.from({ length: processes }, () =>
+        runNode(['--import', 'tsx', 'test/helpers/dir-store-counter.ts', root, 'counter', String(increments)]),
+      ),
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     const conflicts = runs.reduce((total, run) => total + Number(run.stdout.trim()), 0);

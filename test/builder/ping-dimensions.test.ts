@@ -47,7 +47,9 @@ describe('which pings are aggregated', () => {
   it('keeps only the four channels, and the selected ones', () => {
     for (const channel of ['nightly', 'aurora', 'beta', 'release']) expect(reason(makePing({}, { application: { channel } }))).toBe('ok');
     expect(reason(makePing({}, { application: { channel: 'esr' } }))).toBe('unsupported-channel');
-    expect(reason(makePing({}, { application: { channel: 'beta' } }), { sampleIdBelow: 100, channels: new Set(['nightly']) })).toBe('channel-not-selected');
+    expect(reason(makePing({}, { application: { channel: 'beta' } }), { sampleIdBelow: 100, channels: new Set(['nightly']) })).toBe(
+      'channel-not-selected',
+    );
   });
 
   it('drops Fennec', () => {

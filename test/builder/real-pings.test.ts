@@ -17,10 +17,18 @@ import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../builder/src/cli';
-import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { ShardContent } from '../../worker/src/core/shard';
+import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { GoldenHistogram } from '../helpers/reference-buckets';
-import { denseOf, exponentialBuckets, goldenLayout, labelIndex, linearBuckets, loadGolden, rawHistogramDefinitions } from '../helpers/reference-buckets';
+import {
+  denseOf,
+  exponentialBuckets,
+  goldenLayout,
+  labelIndex,
+  linearBuckets,
+  loadGolden,
+  rawHistogramDefinitions,
+} from '../helpers/reference-buckets';
 
 const PINGS_DIR = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
 const WITH_META = ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'];
@@ -99,7 +107,7 @@ interface ExpectedRow {
 class Expectations {
   readonly rows = new Map<string, ExpectedRow>();
 
-  constructor(private readonly pings: Json[]) {
+  constructor(readonly pings: Json[]) {
     for (const ping of pings) this.addPing(ping);
     for (const row of this.rows.values()) row.sum = Math.trunc(row.sum);
   }
@@ -162,7 +170,8 @@ class Expectations {
       if (isObject(value)) {
         for (const [sub, subValue] of Object.entries(value)) {
           const number = asNumber(subValue);
-          if (number !== undefined) this.value(`SIMPLE_MEASURES_${name.toUpperCase()}_${sub.toUpperCase()}`, '', number, process, golden.simple_measures_labels);
+          if (number !== undefined)
+            this.value(`SIMPLE_MEASURES_${name.toUpperCase()}_${sub.toUpperCase()}`, '', number, process, golden.simple_measures_labels);
         }
       } else {
         const number = asNumber(value);
@@ -183,7 +192,20 @@ class Expectations {
     const d = this.dims;
     for (const prefix of ['build_id', 'submission_date'] as const) {
       const date = prefix === 'build_id' ? d.buildDate : d.submissionDate;
-      const row = { prefix, channel: d.channel, version: d.version, metric, date, application: d.application, architecture: d.architecture, os: d.os, osVersion: d.osVersion, e10sEnabled: d.e10sEnabled, child, label };
+      const row = {
+        prefix,
+        channel: d.channel,
+        version: d.version,
+        metric,
+        date,
+        application: d.application,
+        architecture: d.architecture,
+        os: d.os,
+        osVersion: d.osVersion,
+        e10sEnabled: d.e10sEnabled,
+        child,
+        label,
+      };
       const key = expectedKey(row);
       const existing = this.rows.get(key);
       if (existing) {
@@ -198,12 +220,30 @@ class Expectations {
 
   /** Stored metrics whose every row these expectations describe. */
   covers(metric: string): boolean {
-    return metric.startsWith('[[COUNT]]_') || metric.startsWith('SCALARS_') || metric.startsWith('SIMPLE_MEASURES_') || golden.histograms[metric] !== undefined;
+    return (
+      metric.startsWith('[[COUNT]]_') ||
+      metric.startsWith('SCALARS_') ||
+      metric.startsWith('SIMPLE_MEASURES_') ||
+      golden.histograms[metric] !== undefined
+    );
   }
 }
 
 function expectedKey(row: Omit<ExpectedRow, 'histogram' | 'sum' | 'count'>): string {
-  return [row.prefix, row.channel, row.version, row.metric, row.date, row.application, row.architecture, row.os, row.osVersion, row.e10sEnabled, row.child, row.label].join('\u0001');
+  return [
+    row.prefix,
+    row.channel,
+    row.version,
+    row.metric,
+    row.date,
+    row.application,
+    row.architecture,
+    row.os,
+    row.osVersion,
+    row.e10sEnabled,
+    row.child,
+    row.label,
+  ].join('\u0001');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,7 +323,9 @@ async function readR2(persistTo: string): Promise<Map<string, Uint8Array>> {
     const bucket = await miniflare.getR2Bucket('B');
     const probe = entries.find(([key]) => key.endsWith('/GC_MS'))?.[0] as string;
     const object = await bucket.get(probe);
-    expect(Buffer.from(await (object as NonNullable<typeof object>).arrayBuffer()).equals(Buffer.from(out.get(probe) as Uint8Array))).toBe(true);
+    expect(Buffer.from(await (object as NonNullable<typeof object>).arrayBuffer()).equals(Buffer.from(out.get(probe) as Uint8Array))).toBe(
+      true,
+    );
     return out;
   } finally {
     await miniflare.dispose();
@@ -301,7 +343,12 @@ beforeAll(async () => {
   pings = {};
   for (const file of [...WITH_META, ...WITHOUT_META]) pings[file] = JSON.parse(await readFile(path.join(PINGS_DIR, file), 'utf8')) as Json;
   const input = path.join(tmp, 'pings.ndjson');
-  await writeFile(input, `${Object.values(pings).map((p) => JSON.stringify(p)).join('\n')}\n`);
+  await writeFile(
+    input,
+    `${Object.values(pings)
+      .map((p) => JSON.stringify(p))
+      .join('\n')}\n`,
+  );
   expectations = new Expectations(WITH_META.map((file) => pings[file] as Json));
 
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -334,7 +381,15 @@ function shardKeyOf(prefix: Prefix, channel: string, version: string, date: stri
 function actualRow(row: ExpectedRow) {
   const shard = shards.get(shardKeyOf(row.prefix, row.channel, row.version, row.date, row.metric));
   return shard?.rows.find(
-    (r) => r.date === row.date && r.application === row.application && r.architecture === row.architecture && r.os === row.os && r.osVersion === row.osVersion && r.e10sEnabled === row.e10sEnabled && r.child === row.child && r.label === row.label,
+    (r) =>
+      r.date === row.date &&
+      r.application === row.application &&
+      r.architecture === row.architecture &&
+      r.os === row.os &&
+      r.osVersion === row.osVersion &&
+      r.e10sEnabled === row.e10sEnabled &&
+      r.child === row.child &&
+      r.label === row.label,
   );
 }
 
@@ -348,7 +403,11 @@ function checkRows(rows: ExpectedRow[]): void {
     const actual = actualRow(row);
     const where = `${row.prefix} ${row.metric} [${row.label}] ${row.child}`;
     expect(actual, where).toBeDefined();
-    expect({ histogram: actual?.histogram, sum: actual?.sum, count: actual?.count }, where).toEqual({ histogram: row.histogram, sum: row.sum, count: row.count });
+    expect({ histogram: actual?.histogram, sum: actual?.sum, count: actual?.count }, where).toEqual({
+      histogram: row.histogram,
+      sum: row.sum,
+      count: row.count,
+    });
   }
 }
 
@@ -399,9 +458,9 @@ describe('shard contents against the ping JSON', () => {
     const layout = goldenLayout(golden.histograms.GC_MS as GoldenHistogram);
     const sum = denseOf(layout, ha.values as Json).map((v, i) => v + (denseOf(layout, hb.values as Json)[i] as number));
     // The test-side layout agrees with the dense fill the real python_moztelemetry made of ping a.
-    const fill = (JSON.parse(readFileSyncText('golden-buckets.json')) as { fill_examples: { name: string; ping: string; dense_values: number[] }[] }).fill_examples.find(
-      (e) => e.name === 'GC_MS' && e.ping.endsWith(WITH_META[0] as string),
-    );
+    const fill = (
+      JSON.parse(readFileSyncText('golden-buckets.json')) as { fill_examples: { name: string; ping: string; dense_values: number[] }[] }
+    ).fill_examples.find((e) => e.name === 'GC_MS' && e.ping.endsWith(WITH_META[0] as string));
     expect(denseOf(layout, ha.values as Json)).toEqual(fill?.dense_values);
     for (const prefix of ['build_id', 'submission_date'] as const) {
       const shard = shards.get(`v1/${prefix}/nightly/54/201701/GC_MS`);
@@ -481,7 +540,8 @@ describe('shard contents against the ping JSON', () => {
     }
     expect(covered).toBeGreaterThan(50);
     // and every expected row has a shard
-    for (const row of expectations.rows.values()) expect(shards.has(shardKeyOf(row.prefix, row.channel, row.version, row.date, row.metric)), row.metric).toBe(true);
+    for (const row of expectations.rows.values())
+      expect(shards.has(shardKeyOf(row.prefix, row.channel, row.version, row.date, row.metric)), row.metric).toBe(true);
   });
 });
 
@@ -493,7 +553,10 @@ describe('index objects', () => {
       expect(json<string[]>(`v1/${prefix}/channels.json`)).toEqual(['nightly']);
       expect(json<unknown>(`v1/${prefix}/nightly/dates.json`)).toEqual([{ date: '20170130', version: '54' }]);
     }
-    expect([...dirObjects.keys()].filter((k) => k.endsWith('dates.json')).sort()).toEqual(['v1/build_id/nightly/dates.json', 'v1/submission_date/nightly/dates.json']);
+    expect([...dirObjects.keys()].filter((k) => k.endsWith('dates.json')).sort()).toEqual([
+      'v1/build_id/nightly/dates.json',
+      'v1/submission_date/nightly/dates.json',
+    ]);
   });
 
   it('filters list every stored metric and the pings dimension values', () => {
@@ -510,9 +573,12 @@ describe('index objects', () => {
 
   it('metric metadata: kind, buckets and description from the definitions', () => {
     type Spec = { exponential?: number[]; linear?: number[]; list?: (number | string)[] };
-    const metrics = json<{ metrics: Record<string, { kind: string; description: string; buckets: Spec }> }>('v1/meta/nightly/54/metrics.json').metrics;
+    const metrics = json<{ metrics: Record<string, { kind: string; description: string; buckets: Spec }> }>(
+      'v1/meta/nightly/54/metrics.json',
+    ).metrics;
     const expand = (spec: Spec): (number | string)[] => {
-      if (spec.exponential) return exponentialBuckets(spec.exponential[0] as number, spec.exponential[1] as number, spec.exponential[2] as number);
+      if (spec.exponential)
+        return exponentialBuckets(spec.exponential[0] as number, spec.exponential[1] as number, spec.exponential[2] as number);
       if (spec.linear) return linearBuckets(spec.linear[0] as number, spec.linear[1] as number, spec.linear[2] as number);
       return spec.list as (number | string)[];
     };
@@ -555,7 +621,9 @@ describe('index objects', () => {
       const stored = [...shards.keys()].filter((k) => k.startsWith(`v1/${prefix}/`));
       expect([...listed.keys()].sort()).toEqual(stored.sort());
       for (const key of stored) {
-        const sha = createHash('sha256').update(dirObjects.get(key) as Uint8Array).digest('hex');
+        const sha = createHash('sha256')
+          .update(dirObjects.get(key) as Uint8Array)
+          .digest('hex');
         expect(listed.get(key), key).toBe(sha.slice(0, 16));
       }
     }

@@ -33,7 +33,9 @@ beforeAll(async () => {
   sandbox = await startS3Sandbox([BUCKET]);
   tmp = await mkdtemp(path.join(tmpdir(), 's3-cli-'));
   const files = (await readdir(PINGS_DIR)).filter((name) => name.endsWith('.json')).sort();
-  const lines = await Promise.all(files.map(async (name) => JSON.stringify(JSON.parse(await readFile(path.join(PINGS_DIR, name), 'utf8')))));
+  const lines = await Promise.all(
+    files.map(async (name) => JSON.stringify(JSON.parse(await readFile(path.join(PINGS_DIR, name), 'utf8')))),
+  );
   pings = path.join(tmp, 'pings.ndjson');
   await writeFile(pings, `${lines.join('\n')}\n`);
 });
@@ -123,7 +125,9 @@ describe('builder build --target r2://', () => {
 
   it('exits 2 naming the variables when credentials are missing, before reading any input', async () => {
     sandbox.proxy.reset();
-    const result = await cli(['build', '--input', pings, '--target', `r2://${BUCKET}`, '--endpoint', sandbox.endpoint], { R2_ACCESS_KEY_ID: 'S3RVER' });
+    const result = await cli(['build', '--input', pings, '--target', `r2://${BUCKET}`, '--endpoint', sandbox.endpoint], {
+      R2_ACCESS_KEY_ID: 'S3RVER',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY');
     expect(result.stderr).toContain('missing: R2_SECRET_ACCESS_KEY');
@@ -149,7 +153,10 @@ describe('builder build --target r2://', () => {
   it('exits 3 with the S3 error (no stack trace) when a write is refused mid-build', async () => {
     sandbox.proxy.reset();
     sandbox.proxy.inject({ method: 'PUT' }, { kind: 'status', status: 403, code: 'AccessDenied' }, 1_000_000);
-    const result = await cli(['build', '--input', pings, '--target', `r2://${BUCKET}/runs/refused`, '--endpoint', sandbox.endpoint, '--quiet'], CREDENTIALS);
+    const result = await cli(
+      ['build', '--input', pings, '--target', `r2://${BUCKET}/runs/refused`, '--endpoint', sandbox.endpoint, '--quiet'],
+      CREDENTIALS,
+    );
     sandbox.proxy.reset();
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/S3 telemetry-aggregates\/runs\/refused\/v1\/\S+: PUT failed: 403 AccessDenied/);

@@ -1,8 +1,8 @@
 /** The pure parts of the S3 store: URLs, list and error XML, the retry policy, the in-flight semaphore. */
 import { AwsV4Signer } from 'aws4fetch';
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, decideRetry, isTransient, parseRetryAfter } from '../../builder/src/publish/s3/retry-policy';
 import type { RetryPolicy } from '../../builder/src/publish/s3/retry-policy';
+import { backoffDelayMs, decideRetry, isTransient, parseRetryAfter } from '../../builder/src/publish/s3/retry-policy';
 import { encodeKeyPath, listUrl, objectUrl, withoutPrefix, withPrefix } from '../../builder/src/publish/s3/s3-urls';
 import { decodeXmlText, parseListObjectsV2, parseS3Error, XmlShapeError } from '../../builder/src/publish/s3/s3-xml';
 
@@ -32,9 +32,16 @@ describe('S3 URLs', () => {
   });
 
   it('lists with list-type=2, the prefix, max-keys and the continuation token', () => {
-    const url = new URL(listUrl('https://acc.r2.cloudflarestorage.com', 'bucket', { prefix: 'p/a b+c/', continuationToken: 'tok+/=', maxKeys: 7 }));
+    const url = new URL(
+      listUrl('https://acc.r2.cloudflarestorage.com', 'bucket', { prefix: 'p/a b+c/', continuationToken: 'tok+/=', maxKeys: 7 }),
+    );
     expect(url.pathname).toBe('/bucket');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ 'list-type': '2', prefix: 'p/a b+c/', 'max-keys': '7', 'continuation-token': 'tok+/=' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      'list-type': '2',
+      prefix: 'p/a b+c/',
+      'max-keys': '7',
+      'continuation-token': 'tok+/=',
+    });
     expect(url.search).not.toContain('+');
   });
 
@@ -60,11 +67,19 @@ describe('S3 XML', () => {
         '<CommonPrefixes><Prefix>p/dir/</Prefix></CommonPrefixes>',
       '<KeyCount>3</KeyCount><IsTruncated>true</IsTruncated><NextContinuationToken>a&amp;b==</NextContinuationToken>',
     );
-    expect(parseListObjectsV2(xml)).toEqual({ keys: [`p/a&b<c>d"e'f`, 'p/AB', 'p/raw&amp;<x>'], isTruncated: true, nextContinuationToken: 'a&b==' });
+    expect(parseListObjectsV2(xml)).toEqual({
+      keys: [`p/a&b<c>d"e'f`, 'p/AB', 'p/raw&amp;<x>'],
+      isTruncated: true,
+      nextContinuationToken: 'a&b==',
+    });
   });
 
   it('reads a last (or empty) page', () => {
-    expect(parseListObjectsV2(page('', '<KeyCount>0</KeyCount><IsTruncated>false</IsTruncated>'))).toEqual({ keys: [], isTruncated: false, nextContinuationToken: undefined });
+    expect(parseListObjectsV2(page('', '<KeyCount>0</KeyCount><IsTruncated>false</IsTruncated>'))).toEqual({
+      keys: [],
+      isTruncated: false,
+      nextContinuationToken: undefined,
+    });
   });
 
   it('refuses documents it cannot trust', () => {
@@ -75,7 +90,11 @@ describe('S3 XML', () => {
   });
 
   it('reads S3 error bodies, and tolerates bodies that are not', () => {
-    expect(parseS3Error('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access &amp; denied</Message><RequestId>1</RequestId></Error>')).toEqual({
+    expect(
+      parseS3Error(
+        '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access &amp; denied</Message><RequestId>1</RequestId></Error>',
+      ),
+    ).toEqual({
       code: 'AccessDenied',
       message: 'Access & denied',
     });
@@ -89,7 +108,8 @@ describe('retry policy', () => {
 
   it('repeats network errors, timeouts, damaged answers, 429, 5xx and BadDigest; nothing else', () => {
     for (const status of [429, 500, 502, 503, 504]) expect(isTransient({ kind: 'status', status }), String(status)).toBe(true);
-    for (const status of [400, 401, 403, 404, 405, 409, 412, 501]) expect(isTransient({ kind: 'status', status }), String(status)).toBe(false);
+    for (const status of [400, 401, 403, 404, 405, 409, 412, 501])
+      expect(isTransient({ kind: 'status', status }), String(status)).toBe(false);
     expect(isTransient({ kind: 'status', status: 400, code: 'BadDigest' })).toBe(true);
     expect(isTransient({ kind: 'status', status: 403, code: 'AccessDenied' })).toBe(false);
     expect(isTransient({ kind: 'network' })).toBe(true);

@@ -36,7 +36,8 @@ function makeStore(overrides: Partial<S3StoreConfig> = {}): S3Store {
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 const md5Hex = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
-const requests = (method: string, key?: string) => sandbox.proxy.seen.filter((seen) => seen.method === method && (key === undefined || seen.key === key));
+const requests = (method: string, key?: string) =>
+  sandbox.proxy.seen.filter((seen) => seen.method === method && (key === undefined || seen.key === key));
 
 describe('S3Store: objects', () => {
   it('round-trips bytes and content type; the ETag is the MD5 of the bytes; missing keys are null', async () => {
@@ -105,11 +106,20 @@ describe('S3Store: conditional puts', () => {
     const key = `${area}/manifest.json`;
     const first = await store.put(key, bytesOf('v1'), 'application/json', { ifNoneMatch: '*' });
     expect(first).toEqual({ ok: true, etag: md5Hex(bytesOf('v1')) });
-    expect(await store.put(key, bytesOf('v1 again'), 'application/json', { ifNoneMatch: '*' })).toEqual({ ok: false, reason: 'precondition-failed' });
+    expect(await store.put(key, bytesOf('v1 again'), 'application/json', { ifNoneMatch: '*' })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
     const second = await store.put(key, bytesOf('v2'), 'application/json', first.ok ? { ifMatch: first.etag } : { ifNoneMatch: '*' });
     expect(second).toEqual({ ok: true, etag: md5Hex(bytesOf('v2')) });
-    expect(await store.put(key, bytesOf('v3'), 'application/json', { ifMatch: md5Hex(bytesOf('v1')) })).toEqual({ ok: false, reason: 'precondition-failed' });
-    expect(await store.put(`${area}/absent.json`, bytesOf('x'), 'application/json', { ifMatch: md5Hex(bytesOf('x')) })).toEqual({ ok: false, reason: 'precondition-failed' });
+    expect(await store.put(key, bytesOf('v3'), 'application/json', { ifMatch: md5Hex(bytesOf('v1')) })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
+    expect(await store.put(`${area}/absent.json`, bytesOf('x'), 'application/json', { ifMatch: md5Hex(bytesOf('x')) })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
     expect(new TextDecoder().decode((await store.get(key))?.bytes)).toBe('v2');
     expect(await store.get(`${area}/absent.json`)).toBeNull();
     expect(requests('PUT').map((seen) => seen.status)).toEqual([200, 412, 200, 412, 412]);
@@ -135,13 +145,19 @@ describe('S3Store: conditional puts', () => {
 describe('S3Store: transient failures are retried', () => {
   it('succeeds after 503s, 429s, resets and timeouts, with a backoff wait before each retry', async () => {
     const waits: number[] = [];
-    const store = makeStore({ requestTimeoutMs: 500, sleep: async (ms) => void waits.push(ms), retry: { maxAttempts: 4, baseDelayMs: 8, maxDelayMs: 100 } });
+    const store = makeStore({
+      requestTimeoutMs: 500,
+      sleep: async (ms) => void waits.push(ms),
+      retry: { maxAttempts: 4, baseDelayMs: 8, maxDelayMs: 100 },
+    });
     const key = `${area}/shard`;
     sandbox.proxy.inject({ method: 'PUT', key }, { kind: 'status', status: 503, code: 'SlowDown' }, 3);
     expect(await store.put(key, bytesOf('payload'), 'application/x-msgpack')).toEqual({ ok: true, etag: md5Hex(bytesOf('payload')) });
     expect(requests('PUT', key).map((seen) => seen.status)).toEqual([503, 503, 503, 200]);
     expect(waits).toHaveLength(3);
-    waits.forEach((wait, index) => expect(wait).toBeLessThan(8 * 2 ** index));
+    waits.forEach((wait, index) => {
+      expect(wait).toBeLessThan(8 * 2 ** index);
+    });
 
     sandbox.proxy.inject({ method: 'GET', key }, { kind: 'reset-before-forward' });
     sandbox.proxy.inject({ method: 'GET', key }, { kind: 'stall' });
@@ -178,7 +194,10 @@ describe('S3Store: transient failures are retried', () => {
     const store = makeStore();
     const key = `${area}/answer-lost`;
     sandbox.proxy.inject({ method: 'PUT', key }, { kind: 'reset-after-forward' });
-    expect(await store.put(key, bytesOf('mine'), 'application/json', { ifNoneMatch: '*' })).toEqual({ ok: true, etag: md5Hex(bytesOf('mine')) });
+    expect(await store.put(key, bytesOf('mine'), 'application/json', { ifNoneMatch: '*' })).toEqual({
+      ok: true,
+      etag: md5Hex(bytesOf('mine')),
+    });
     expect(requests('PUT', key).map((seen) => seen.status)).toEqual([null, 412]);
   });
 
@@ -189,7 +208,10 @@ describe('S3Store: transient failures are retried', () => {
     // Our first attempt never reaches the server; before the retry, another writer replaces v1.
     const store = makeStore({ sleep: async () => void (await other.put(key, bytesOf('theirs'), 'application/json')) });
     sandbox.proxy.inject({ method: 'PUT', key }, { kind: 'reset-before-forward' });
-    expect(await store.put(key, bytesOf('mine'), 'application/json', { ifMatch: md5Hex(bytesOf('v1')) })).toEqual({ ok: false, reason: 'precondition-failed' });
+    expect(await store.put(key, bytesOf('mine'), 'application/json', { ifMatch: md5Hex(bytesOf('v1')) })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
     expect(new TextDecoder().decode((await store.get(key))?.bytes)).toBe('theirs');
   });
 
@@ -206,7 +228,14 @@ describe('S3Store: transient failures are retried', () => {
 
 describe('S3Store: failures that are not retried', () => {
   it('an unknown access key fails at open with 403 and S3 code and message, after one request', async () => {
-    const opening = S3Store.open({ endpoint: sandbox.endpoint, bucket: BUCKET, prefix: `${area}/p`, accessKeyId: 'NOT-A-KEY', secretAccessKey: 'x', retry: FAST_RETRIES });
+    const opening = S3Store.open({
+      endpoint: sandbox.endpoint,
+      bucket: BUCKET,
+      prefix: `${area}/p`,
+      accessKeyId: 'NOT-A-KEY',
+      secretAccessKey: 'x',
+      retry: FAST_RETRIES,
+    });
     await expect(opening).rejects.toBeInstanceOf(StoreError);
     await expect(opening).rejects.toThrow(/403 InvalidAccessKeyId The AWS Access Key Id you provided does not exist/);
     expect(sandbox.proxy.seen).toHaveLength(1);
@@ -216,7 +245,9 @@ describe('S3Store: failures that are not retried', () => {
     const store = makeStore();
     const key = `${area}/forbidden`;
     sandbox.proxy.inject({ method: 'PUT', key }, { kind: 'status', status: 403, code: 'AccessDenied' });
-    await expect(store.put(key, bytesOf('x'), 'text/plain')).rejects.toThrow(`S3 ${BUCKET}/${key}: PUT failed: 403 AccessDenied injected fault`);
+    await expect(store.put(key, bytesOf('x'), 'text/plain')).rejects.toThrow(
+      `S3 ${BUCKET}/${key}: PUT failed: 403 AccessDenied injected fault`,
+    );
     expect(requests('PUT', key)).toHaveLength(1);
   });
 
@@ -225,12 +256,16 @@ describe('S3Store: failures that are not retried', () => {
     const key = `${area}/stored-wrong`;
     const bytes = bytesOf('what we sent');
     sandbox.proxy.inject({ method: 'PUT', key }, { kind: 'corrupt-stored-body' });
-    await expect(store.put(key, bytes, 'text/plain')).rejects.toThrow(new RegExp(`MD5 of the ${bytes.length} bytes sent is ${md5Hex(bytes)}`));
+    await expect(store.put(key, bytes, 'text/plain')).rejects.toThrow(
+      new RegExp(`MD5 of the ${bytes.length} bytes sent is ${md5Hex(bytes)}`),
+    );
     expect(requests('PUT', key)).toHaveLength(1);
   });
 
   it('a missing bucket fails at open', async () => {
-    await expect(S3Store.open({ endpoint: sandbox.endpoint, bucket: 'no-such-bucket', prefix: '', ...S3RVER_CREDENTIALS, retry: FAST_RETRIES })).rejects.toThrow(/404 NoSuchBucket/);
+    await expect(
+      S3Store.open({ endpoint: sandbox.endpoint, bucket: 'no-such-bucket', prefix: '', ...S3RVER_CREDENTIALS, retry: FAST_RETRIES }),
+    ).rejects.toThrow(/404 NoSuchBucket/);
   });
 
   it('a server that does not answer fails after the attempts, as a StoreError', async () => {

@@ -14,7 +14,16 @@ describe('parseR2Target', () => {
   });
 
   it('refuses what is not an R2 bucket name or a usable prefix', () => {
-    for (const target of ['r2://', 'r2:///prefix', 'r2://ab', 'r2://Upper', 'r2://-abc', 'r2://abc-', 'r2://a_b', `r2://${'a'.repeat(64)}`]) {
+    for (const target of [
+      'r2://',
+      'r2:///prefix',
+      'r2://ab',
+      'r2://Upper',
+      'r2://-abc',
+      'r2://abc-',
+      'r2://a_b',
+      `r2://${'a'.repeat(64)}`,
+    ]) {
       expect(parseR2Target(target).ok, target).toBe(false);
     }
     for (const target of ['r2://abc/a//b', 'r2://abc/./b', 'r2://abc/a/..']) {
@@ -30,14 +39,18 @@ describe('resolveEndpoint', () => {
     expect(resolveEndpoint('https://s3.example.test/base/', env)).toEqual({ ok: true, value: 'https://s3.example.test/base' });
     expect(resolveEndpoint(undefined, env)).toEqual({ ok: true, value: 'http://127.0.0.1:9000' });
     expect(resolveEndpoint(undefined, { R2_ACCOUNT_ID: 'acc123' })).toEqual({ ok: true, value: 'https://acc123.r2.cloudflarestorage.com' });
-    expect(resolveEndpoint('', { R2_ENDPOINT: ' ', R2_ACCOUNT_ID: 'acc123' })).toEqual({ ok: true, value: 'https://acc123.r2.cloudflarestorage.com' });
+    expect(resolveEndpoint('', { R2_ENDPOINT: ' ', R2_ACCOUNT_ID: 'acc123' })).toEqual({
+      ok: true,
+      value: 'https://acc123.r2.cloudflarestorage.com',
+    });
   });
 
   it('says what is missing or wrong', () => {
     const none = resolveEndpoint(undefined, {});
     expect(none.ok).toBe(false);
     if (!none.ok) expect(none.message).toMatch(/R2_ACCOUNT_ID.*--endpoint/);
-    for (const bad of ['not a url', 'ftp://host', 'http://host/?x=1', 'http://user:pw@host']) expect(resolveEndpoint(bad, {}).ok, bad).toBe(false);
+    for (const bad of ['not a url', 'ftp://host', 'http://host/?x=1', 'http://user:pw@host'])
+      expect(resolveEndpoint(bad, {}).ok, bad).toBe(false);
     expect(resolveEndpoint(undefined, { R2_ACCOUNT_ID: 'a.b/c' }).ok).toBe(false);
   });
 });

@@ -17,8 +17,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ShardRow } from '../../worker/src/core/shard';
 import {
-  combinationCount,
   COUNT_SCALAR_BUCKET,
+  combinationCount,
   dimensionCombinations,
   expectedCount,
   FIREFOX_ONLY_FACTOR,
@@ -33,13 +33,13 @@ import {
   NUM_CHILDREN_PER_PING,
   NUM_PINGS_PER_DIMENSIONS,
   NUMERIC_SCALAR_BUCKET,
-  pingDimensions,
-  privateKeyedScalarsTemplate,
   PROCESS_TYPES,
   type ProcessType,
+  pingDimensions,
+  privateKeyedScalarsTemplate,
   SCALAR_VALUE,
-  scalarsTemplate,
   SIMPLE_SCALAR_BUCKET,
+  scalarsTemplate,
   simpleMeasurementsTemplate,
   totalPingCount,
 } from '../fixtures/synthetic-dataset';
@@ -62,7 +62,7 @@ const PREFIXES: readonly Prefix[] = ['build_id', 'submission_date'];
 
 /** The two keyed histograms the original never aggregated (aggregator.py). */
 const EXCLUDED_KEYED = ['MESSAGE_MANAGER_MESSAGE_SIZE', 'VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION'];
-const SKIPPED_SCALAR_PREFIX = 'browser.engagement.navigation';
+const _SKIPPED_SCALAR_PREFIX = 'browser.engagement.navigation';
 
 interface ExpectedRow {
   metric: string;
@@ -102,13 +102,29 @@ function expectedRows(): ExpectedRow[] {
         : Object.keys(value).map((sub) => `SIMPLE_MEASURES_${name.toUpperCase()}_${sub.toUpperCase()}`);
     for (const metric of metrics) {
       for (const process of ['parent', 'content'] as const) {
-        rows.push({ metric, label: '', process, count: simpleCounts[process], sum: SCALAR_VALUE, cells: cellsAt(golden.simple_measures_labels.length, simpleIndex), family: 'simple' });
+        rows.push({
+          metric,
+          label: '',
+          process,
+          count: simpleCounts[process],
+          sum: SCALAR_VALUE,
+          cells: cellsAt(golden.simple_measures_labels.length, simpleIndex),
+          family: 'simple',
+        });
       }
     }
   }
   const scalarRows = (name: string, label: string): void => {
     for (const process of PROCESS_TYPES) {
-      rows.push({ metric: `SCALARS_${name.toUpperCase()}`, label, process, count: expectedCount(process, true), sum: SCALAR_VALUE, cells: cellsAt(golden.numeric_scalars_labels.length, scalarIndex), family: 'scalar' });
+      rows.push({
+        metric: `SCALARS_${name.toUpperCase()}`,
+        label,
+        process,
+        count: expectedCount(process, true),
+        sum: SCALAR_VALUE,
+        cells: cellsAt(golden.numeric_scalars_labels.length, scalarIndex),
+        family: 'scalar',
+      });
     }
   };
   for (const [name, value] of Object.entries(scalarsTemplate)) {
@@ -123,21 +139,45 @@ function expectedRows(): ExpectedRow[] {
     if (template.histogram_type === 4) {
       const index = labelIndex(golden.count_histogram_labels, template.sum);
       for (const process of PROCESS_TYPES) {
-        rows.push({ metric: `[[COUNT]]_${name}`, label: '', process, count: expectedCount(process), sum: template.sum, cells: cellsAt(golden.count_histogram_labels.length, index), family: 'count' });
+        rows.push({
+          metric: `[[COUNT]]_${name}`,
+          label: '',
+          process,
+          count: expectedCount(process),
+          sum: template.sum,
+          cells: cellsAt(golden.count_histogram_labels.length, index),
+          family: 'count',
+        });
       }
       continue;
     }
     const layout = layoutFor(name);
     if (!layout) continue; // no definition: not stored
     for (const process of PROCESS_TYPES) {
-      rows.push({ metric: name, label: '', process, count: expectedCount(process), sum: template.sum, cells: denseOf(layout, template.values), family: 'histogram' });
+      rows.push({
+        metric: name,
+        label: '',
+        process,
+        count: expectedCount(process),
+        sum: template.sum,
+        cells: denseOf(layout, template.values),
+        family: 'histogram',
+      });
     }
   }
   for (const [name, byKey] of Object.entries(keyedHistogramsTemplate)) {
     const layout = layoutFor(name) as Layout;
     for (const [key, template] of Object.entries(byKey)) {
       for (const process of PROCESS_TYPES) {
-        rows.push({ metric: name, label: key, process, count: expectedCount(process), sum: template.sum, cells: denseOf(layout, template.values), family: 'keyed-histogram' });
+        rows.push({
+          metric: name,
+          label: key,
+          process,
+          count: expectedCount(process),
+          sum: template.sum,
+          cells: denseOf(layout, template.values),
+          family: 'keyed-histogram',
+        });
       }
     }
   }
@@ -147,7 +187,15 @@ function expectedRows(): ExpectedRow[] {
     for (const [key, template] of Object.entries(byKey)) {
       expect(template.histogram_type).toBe(4);
       const index = labelIndex(golden.count_histogram_labels, template.sum);
-      rows.push({ metric: `[[COUNT]]_${name}`, label: key, process: 'parent', count: NUM_PINGS_PER_DIMENSIONS, sum: template.sum, cells: cellsAt(golden.count_histogram_labels.length, index), family: 'count' });
+      rows.push({
+        metric: `[[COUNT]]_${name}`,
+        label: key,
+        process: 'parent',
+        count: NUM_PINGS_PER_DIMENSIONS,
+        sum: template.sum,
+        cells: cellsAt(golden.count_histogram_labels.length, index),
+        family: 'count',
+      });
     }
   }
   return rows;
@@ -175,7 +223,8 @@ function aggregatesOf(output: MaterialisedBuild, prefix: Prefix): Map<string, Ag
       const dims = [contribution.channel, contribution.version, row.application, row.architecture, row.os, row.osVersion, row.e10sEnabled];
       const key = (prefix === 'build_id' ? [contribution.submissionDate, row.date, ...dims] : [row.date, ...dims]).join('|');
       let aggregate = aggregates.get(key);
-      if (!aggregate) aggregates.set(key, (aggregate = { key, channel: contribution.channel, version: contribution.version, rows: new Map() }));
+      if (!aggregate)
+        aggregates.set(key, (aggregate = { key, channel: contribution.channel, version: contribution.version, rows: new Map() }));
       const id = rowId(contribution.metric, row.label, row.child);
       expect(aggregate.rows.has(id), `duplicate row ${id} in ${key}`).toBe(false);
       aggregate.rows.set(id, row);
@@ -235,8 +284,13 @@ describe('reference bucket math (sanity of the test-side helpers)', () => {
 
   it('lays out the dataset histograms from their definitions', () => {
     // Categorical: labels plus spill; the golden entry agrees.
-    expect(layoutWidth(layoutFor('TELEMETRY_TEST_CATEGORICAL') as Layout)).toBe(golden.histograms.TELEMETRY_TEST_CATEGORICAL?.stored_histogram_length);
-    expect(layoutFor('USE_COUNTER2_PROPERTY_FILL_PAGE')).toEqual({ kind: 'ranges', ranges: golden.histograms.USE_COUNTER2_PROPERTY_FILL_PAGE?.ranges });
+    expect(layoutWidth(layoutFor('TELEMETRY_TEST_CATEGORICAL') as Layout)).toBe(
+      golden.histograms.TELEMETRY_TEST_CATEGORICAL?.stored_histogram_length,
+    );
+    expect(layoutFor('USE_COUNTER2_PROPERTY_FILL_PAGE')).toEqual({
+      kind: 'ranges',
+      ranges: golden.histograms.USE_COUNTER2_PROPERTY_FILL_PAGE?.ranges,
+    });
     // GC_MAX_PAUSE_MS_2 is newer than the vendored Histograms.json.
     expect(rawHistogramDefinitions().GC_MAX_PAUSE_MS_2).toBeUndefined();
     expect(layoutFor('GC_MAX_PAUSE_MS_2')).toBeUndefined();
@@ -349,7 +403,10 @@ describe.each(PREFIXES)('%s values', (prefix) => {
   });
 
   it('numeric scalars, keyed and private keyed ones with upper-cased labels, per process (test_numerical_scalars)', () => {
-    const keyedLabels = [keyedScalarsTemplate, privateKeyedScalarsTemplate].reduce((n, t) => n + Object.values(t).reduce((m, byKey) => m + Object.keys(byKey).length, 0), 0);
+    const keyedLabels = [keyedScalarsTemplate, privateKeyedScalarsTemplate].reduce(
+      (n, t) => n + Object.values(t).reduce((m, byKey) => m + Object.keys(byKey).length, 0),
+      0,
+    );
     const checked = checkFamily(prefix, ['scalar']);
     expect(checked).toBe(aggregates[prefix].size * (Object.keys(scalarsTemplate).length + keyedLabels) * PROCESS_TYPES.length);
     const [aggregate] = aggregates[prefix].values();
@@ -383,7 +440,11 @@ describe.each(PREFIXES)('%s values', (prefix) => {
       expect(aggregate?.rows.get(rowId('USE_COUNTER2_PROPERTY_FILL_PAGE', '', process))?.histogram).toEqual([0, 2 * count, 0]);
       expect(aggregate?.rows.get(rowId('USE_COUNTER_PROPERTY_FILL_DOCUMENT', '', process))?.histogram).toEqual([0, count, 0]);
       // TELEMETRY_TEST_CATEGORICAL: CommonLabel, Label2, Label3, spill
-      expect(aggregate?.rows.get(rowId('TELEMETRY_TEST_CATEGORICAL', '', process))).toMatchObject({ histogram: [count, count, count, 0], sum: 3 * count, count });
+      expect(aggregate?.rows.get(rowId('TELEMETRY_TEST_CATEGORICAL', '', process))).toMatchObject({
+        histogram: [count, count, count, 0],
+        sum: 3 * count,
+        count,
+      });
     }
   });
 
@@ -404,7 +465,11 @@ describe.each(PREFIXES)('%s values', (prefix) => {
     expect(checked).toBe(aggregates[prefix].size * PROCESS_TYPES.length);
     const [aggregate] = aggregates[prefix].values();
     const count = expectedCount('gpu') * multiplier(prefix);
-    expect(aggregate?.rows.get(rowId('DEVTOOLS_PERFTOOLS_RECORDING_FEATURES_USED', 'withMarkers', 'gpu'))).toMatchObject({ histogram: [0, count, 0], sum: count, count });
+    expect(aggregate?.rows.get(rowId('DEVTOOLS_PERFTOOLS_RECORDING_FEATURES_USED', 'withMarkers', 'gpu'))).toMatchObject({
+      histogram: [0, count, 0],
+      sum: count,
+      count,
+    });
   });
 
   it('e10sEnabled splits rows: each value is its own aggregate with its own counts', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  combinationCount,
   COUNT_SCALAR_BUCKET,
+  combinationCount,
   DIMENSION_NAMES,
   expectedCount,
   FIREFOX_ONLY_FACTOR,
@@ -12,9 +12,9 @@ import {
   NUM_CHILDREN_PER_PING,
   NUM_PINGS_PER_DIMENSIONS,
   NUMERIC_SCALAR_BUCKET,
-  pingDimensions,
   PROCESS_TYPES,
   type ProcessType,
+  pingDimensions,
   SAMPLE_ID,
   SCALAR_VALUE,
   SIMPLE_SCALAR_BUCKET,
@@ -45,7 +45,15 @@ describe('synthetic dataset (port of python_mozaggregator tests/dataset.py)', ()
     expect([NUM_CHILDREN_PER_PING, NUM_AGGREGATED_CHILD_PINGS, NUM_PINGS_PER_DIMENSIONS]).toEqual([3, 2, 3]);
     expect([SCALAR_VALUE, SIMPLE_SCALAR_BUCKET, COUNT_SCALAR_BUCKET, NUMERIC_SCALAR_BUCKET]).toEqual([42, 35, 40, 40]);
     expect(DIMENSION_NAMES).toEqual([
-      'submission_date', 'channel', 'version', 'build_id', 'application', 'arch', 'os', 'os_version', 'e10s',
+      'submission_date',
+      'channel',
+      'version',
+      'build_id',
+      'application',
+      'arch',
+      'os',
+      'os_version',
+      'e10s',
     ]);
   });
 
@@ -62,7 +70,11 @@ describe('synthetic dataset (port of python_mozaggregator tests/dataset.py)', ()
     const first = pings[0];
     expect(first?.meta).toEqual({ submissionDate: '20170128', sampleId: SAMPLE_ID });
     expect(first?.application).toEqual({
-      channel: 'nightly', version: '40.0b1', buildId: '20170126000000', name: 'Firefox', architecture: 'x86',
+      channel: 'nightly',
+      version: '40.0b1',
+      buildId: '20170126000000',
+      name: 'Firefox',
+      architecture: 'x86',
     });
     expect(first?.environment.system.os).toEqual({ name: 'Linux', version: '6.1' });
     expect(pings.at(-1)?.meta.submissionDate).toBe('20170130');
@@ -79,8 +91,10 @@ describe('synthetic dataset (port of python_mozaggregator tests/dataset.py)', ()
       expect(processes.parent.histograms).toBeUndefined();
       expect(Object.keys(processes.parent.scalars)).toHaveLength(5);
       expect(Object.keys(ping.payload.keyedHistograms)).toEqual([
-        'DEVTOOLS_PERFTOOLS_RECORDING_FEATURES_USED', 'MESSAGE_MANAGER_MESSAGE_SIZE',
-        'VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION', 'SEARCH_COUNTS',
+        'DEVTOOLS_PERFTOOLS_RECORDING_FEATURES_USED',
+        'MESSAGE_MANAGER_MESSAGE_SIZE',
+        'VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION',
+        'SEARCH_COUNTS',
       ]);
     });
   });

@@ -47,14 +47,28 @@ async function filesUnder(root: string): Promise<Map<string, Buffer>> {
 
 let builds = 0;
 
-async function build(threads: number, inputs: string[] = [input]): Promise<{ files: Map<string, Buffer>; report: Record<string, unknown> }> {
+async function build(
+  threads: number,
+  inputs: string[] = [input],
+): Promise<{ files: Map<string, Buffer>; report: Record<string, unknown> }> {
   builds += 1;
   const name = `${threads}-${builds}`;
   const target = path.join(dir, `out-${name}`);
   const reportFile = path.join(dir, `report-${name}.json`);
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    const code = await main(['build', '--input', ...inputs, '--target', `dir:${target}`, '--threads', String(threads), '--quiet', '--report', reportFile]);
+    const code = await main([
+      'build',
+      '--input',
+      ...inputs,
+      '--target',
+      `dir:${target}`,
+      '--threads',
+      String(threads),
+      '--quiet',
+      '--report',
+      reportFile,
+    ]);
     expect(code).toBe(0);
   } finally {
     stderr.mockRestore();

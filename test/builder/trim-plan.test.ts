@@ -24,14 +24,24 @@ import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { Prefix } from '../../worker/src/core/storage-keys';
 import { PREFIXES } from '../../worker/src/core/storage-keys';
 import { vendoredDefinitions } from '../helpers/pings';
-import { TRIM_BASE_DATE, TRIM_FIRST_KEPT, TRIM_KEEP_DAYS, TRIM_LAST_KEPT, trimDatasetNdjson, trimDatasetPings } from '../helpers/trim-dataset';
+import {
+  TRIM_BASE_DATE,
+  TRIM_FIRST_KEPT,
+  TRIM_KEEP_DAYS,
+  TRIM_LAST_KEPT,
+  trimDatasetNdjson,
+  trimDatasetPings,
+} from '../helpers/trim-dataset';
 
 const POLICY: RetentionPolicy = { baseDate: TRIM_BASE_DATE, keepDays: TRIM_KEEP_DAYS, bufferDays: 7, channelKeepDays: {} };
 const PREFIX_LIST: Prefix[] = [...PREFIXES];
 
 describe('the retention window', () => {
   it('keeps [base - keep days, base + buffer - 1], as trim_db.py', () => {
-    expect(windowFor({ baseDate: '20240101', keepDays: 730, bufferDays: 7, channelKeepDays: {} }, 'nightly')).toEqual({ first: '20220101', last: '20240107' });
+    expect(windowFor({ baseDate: '20240101', keepDays: 730, bufferDays: 7, channelKeepDays: {} }, 'nightly')).toEqual({
+      first: '20220101',
+      last: '20240107',
+    });
     expect(windowFor(POLICY, 'release')).toEqual({ first: TRIM_FIRST_KEPT, last: TRIM_LAST_KEPT });
     expect(windowFor({ ...POLICY, channelKeepDays: { nightly: 10 } }, 'nightly')).toEqual({ first: '20170223', last: TRIM_LAST_KEPT });
     expect(windowFor({ ...POLICY, channelKeepDays: { nightly: 10 } }, 'beta').first).toBe(TRIM_FIRST_KEPT);
@@ -68,23 +78,53 @@ describe('trimming one shard', () => {
     sum: 3,
     count: 1,
   });
-  const shard = (prefix: Prefix, submissions: string[], rows: ShardRow[]): ShardContent => ({ prefix, channel: 'nightly', version: '54', period: '201701', metric: 'GC_MS', submissions, rows });
+  const shard = (prefix: Prefix, submissions: string[], rows: ShardRow[]): ShardContent => ({
+    prefix,
+    channel: 'nightly',
+    version: '54',
+    period: '201701',
+    metric: 'GC_MS',
+    submissions,
+    rows,
+  });
   const window = { first: '20170115', last: '20170320' };
 
   it('drops rows and submission dates outside the window from a submission_date shard', () => {
-    const trimmed = trimShard(shard('submission_date', ['20170110', '20170120'], [row('20170110', 'parent'), row('20170120', 'parent')]), window);
-    expect(trimmed).toEqual({ kind: 'rewrite', rowsDropped: 1, datesDropped: ['20170110'], content: shard('submission_date', ['20170120'], [row('20170120', 'parent')]) });
+    const trimmed = trimShard(
+      shard('submission_date', ['20170110', '20170120'], [row('20170110', 'parent'), row('20170120', 'parent')]),
+      window,
+    );
+    expect(trimmed).toEqual({
+      kind: 'rewrite',
+      rowsDropped: 1,
+      datesDropped: ['20170110'],
+      content: shard('submission_date', ['20170120'], [row('20170120', 'parent')]),
+    });
   });
 
   it('keeps the submission dates of a build_id shard', () => {
-    const trimmed = trimShard(shard('build_id', ['20170120'], [row('20170110', 'content'), row('20170110', 'parent'), row('20170118', 'parent')]), window);
-    expect(trimmed).toEqual({ kind: 'rewrite', rowsDropped: 2, datesDropped: ['20170110'], content: shard('build_id', ['20170120'], [row('20170118', 'parent')]) });
+    const trimmed = trimShard(
+      shard('build_id', ['20170120'], [row('20170110', 'content'), row('20170110', 'parent'), row('20170118', 'parent')]),
+      window,
+    );
+    expect(trimmed).toEqual({
+      kind: 'rewrite',
+      rowsDropped: 2,
+      datesDropped: ['20170110'],
+      content: shard('build_id', ['20170120'], [row('20170118', 'parent')]),
+    });
   });
 
   it('leaves a shard with nothing to drop, and empties one with nothing to keep', () => {
     expect(trimShard(shard('build_id', ['20170110'], [row('20170118', 'parent')]), window)).toEqual({ kind: 'unchanged' });
-    expect(trimShard(shard('build_id', ['20170120'], [row('20170110', 'parent')]), window)).toMatchObject({ kind: 'empty', rowsDropped: 1 });
-    expect(trimShard(shard('submission_date', ['20170110'], [row('20170110', 'parent')]), window)).toMatchObject({ kind: 'empty', rowsDropped: 1 });
+    expect(trimShard(shard('build_id', ['20170120'], [row('20170110', 'parent')]), window)).toMatchObject({
+      kind: 'empty',
+      rowsDropped: 1,
+    });
+    expect(trimShard(shard('submission_date', ['20170110'], [row('20170110', 'parent')]), window)).toMatchObject({
+      kind: 'empty',
+      rowsDropped: 1,
+    });
   });
 });
 
@@ -125,7 +165,9 @@ describe('interrupted and concurrent trims', () => {
 
   function expectSame(actual: ReadonlyMap<string, Uint8Array>, expected: ReadonlyMap<string, Uint8Array>): void {
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    const differing = [...expected].filter(([key, bytes]) => Buffer.compare(Buffer.from(bytes), Buffer.from(actual.get(key) as Uint8Array)) !== 0);
+    const differing = [...expected].filter(
+      ([key, bytes]) => Buffer.compare(Buffer.from(bytes), Buffer.from(actual.get(key) as Uint8Array)) !== 0,
+    );
     expect(differing.map(([key]) => key)).toEqual([]);
   }
 
@@ -151,7 +193,9 @@ describe('interrupted and concurrent trims', () => {
     expect(new Set(fullPlan.map((a) => a.phase))).toEqual(new Set(TRIM_PHASES));
     // a rewritten shard's manifest entry is the revision of the rewritten bytes
     const rewrite = fullPlan.find((a) => a.kind === 'rewrite-shard' && a.key === 'v1/build_id/nightly/54/201701/GC_MS');
-    expect(rewrite?.kind === 'rewrite-shard' && rewrite.revision).toBe(shardRevision(trimmed.get('v1/build_id/nightly/54/201701/GC_MS') as Uint8Array));
+    expect(rewrite?.kind === 'rewrite-shard' && rewrite.revision).toBe(
+      shardRevision(trimmed.get('v1/build_id/nightly/54/201701/GC_MS') as Uint8Array),
+    );
   });
 
   // Cut after every phase, and in the middle of every phase with more than one action.
@@ -176,7 +220,10 @@ describe('interrupted and concurrent trims', () => {
     const actions = await plan(store);
     // A concurrent build of a kept date: the same pings of 20170215, re-dated 20170216.
     const late = path.join(tmp, 'late.ndjson');
-    const ping = trimDatasetPings().find((p) => (p.meta as { submissionDate: string }).submissionDate === '20170215') as Record<string, unknown>;
+    const ping = trimDatasetPings().find((p) => (p.meta as { submissionDate: string }).submissionDate === '20170215') as Record<
+      string,
+      unknown
+    >;
     (ping.meta as { submissionDate: string }).submissionDate = '20170216';
     await writeFile(late, `${JSON.stringify(ping)}\n`);
     await runBuild({ inputs: [late], store, definitions: await vendoredDefinitions(), selection: { sampleIdBelow: 100 } });

@@ -8,13 +8,19 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as cli } from '../helpers/run-cli';
 import { LocalR2Store } from '../../builder/src/publish/local-r2-store';
 import type { TrimReport } from '../../builder/src/trim/trim-report';
-import type { DatesIndex, LedgerIndex, ManifestIndex } from '../../worker/src/core/index-objects';
+import type { DatesIndex, LedgerIndex } from '../../worker/src/core/index-objects';
 import type { ShardContent } from '../../worker/src/core/shard';
 import { decodeShard, decodeShardContent } from '../../worker/src/core/shard-codec';
-import { validateChannels, validateDates, validateFilters, validateManifest, validateMetrics } from '../../worker/src/storage/index-validation';
+import {
+  validateChannels,
+  validateDates,
+  validateFilters,
+  validateManifest,
+  validateMetrics,
+} from '../../worker/src/storage/index-validation';
+import { runCli as cli } from '../helpers/run-cli';
 import { TRIM_BASE_DATE, TRIM_FIRST_KEPT, TRIM_KEEP_DAYS, TRIM_LAST_KEPT, trimDatasetNdjson } from '../helpers/trim-dataset';
 
 type Objects = Map<string, Buffer>;
@@ -48,7 +54,18 @@ async function copyOfBuilt(name: string): Promise<string> {
 
 async function trim(dir: string, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string; report: TrimReport }> {
   const reportFile = path.join(tmp, `report-${++seq}.json`);
-  const result = await cli(['trim', '--target', `dir:${dir}`, '--base-date', TRIM_BASE_DATE, '--keep-days', String(TRIM_KEEP_DAYS), '--report', reportFile, ...extra]);
+  const result = await cli([
+    'trim',
+    '--target',
+    `dir:${dir}`,
+    '--base-date',
+    TRIM_BASE_DATE,
+    '--keep-days',
+    String(TRIM_KEEP_DAYS),
+    '--report',
+    reportFile,
+    ...extra,
+  ]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return { ...result, report: JSON.parse(await readFile(reportFile, 'utf8')) as TrimReport };
@@ -76,7 +93,12 @@ afterAll(async () => {
 
 describe('the data set', () => {
   it('spans whole trimmed, boundary and whole kept months on both prefixes', () => {
-    const periods = (prefix: string) => new Set(shardKeys(original).filter((k) => k.startsWith(`v1/${prefix}/nightly/54/`)).map((k) => k.split('/')[4]));
+    const periods = (prefix: string) =>
+      new Set(
+        shardKeys(original)
+          .filter((k) => k.startsWith(`v1/${prefix}/nightly/54/`))
+          .map((k) => k.split('/')[4]),
+      );
     expect([...periods('submission_date')].sort()).toEqual(['201612', '201701', '201702', '201703', '201704']);
     expect([...periods('build_id')].sort()).toEqual(['201612', '201701', '201702', '201703', '201704']);
     // the January build-id shard holds a trimmed (20170110) and a kept (20170118) build date
@@ -145,7 +167,9 @@ describe('a dry run, then --apply', () => {
       const now = decode(after, key);
       expect(now.rows, key).toEqual(kept);
       // build-id shards keep their submission dates (see trim-shard.ts); submission-date shards lose the trimmed ones
-      expect(now.submissions, key).toEqual(before.prefix === 'build_id' ? before.submissions : before.submissions.filter((d) => inWindow(d)));
+      expect(now.submissions, key).toEqual(
+        before.prefix === 'build_id' ? before.submissions : before.submissions.filter((d) => inWindow(d)),
+      );
       // a shard with nothing to trim is not rewritten at all
       if (kept.length === before.rows.length && now.submissions.length === before.submissions.length) {
         expect((after.get(key) as Buffer).equals(original.get(key) as Buffer), key).toBe(true);
@@ -197,8 +221,14 @@ describe('a dry run, then --apply', () => {
         expect(submissions).toEqual(decode(after, `${base}${shardId}`).submissions);
       }
       // every remaining shard is listed
-      const listed = shardKeys(after).filter((k) => k.startsWith(base)).map((k) => k.slice(base.length));
-      expect(listed.sort()).toEqual(Object.entries(manifest.metrics).flatMap(([m, p]) => Object.keys(p).map((period) => `${period}/${m}`)).sort());
+      const listed = shardKeys(after)
+        .filter((k) => k.startsWith(base))
+        .map((k) => k.slice(base.length));
+      expect(listed.sort()).toEqual(
+        Object.entries(manifest.metrics)
+          .flatMap(([m, p]) => Object.keys(p).map((period) => `${period}/${m}`))
+          .sort(),
+      );
     }
   });
 
@@ -224,8 +254,21 @@ describe('a dry run, then --apply', () => {
     // Two channels only (local R2 writes are slow): one trimmed away entirely, one partly.
     const persist = path.join(tmp, 'local-r2');
     const input = path.join(tmp, 'pings.ndjson');
-    expect((await cli(['build', '--input', input, '--target', 'local', '--persist-to', persist, '--channels', 'aurora,beta', '--quiet'])).code).toBe(0);
-    const local = ['--target', 'local', '--persist-to', persist, '--base-date', TRIM_BASE_DATE, '--keep-days', String(TRIM_KEEP_DAYS), '--channel-keep-days', 'aurora=2'];
+    expect(
+      (await cli(['build', '--input', input, '--target', 'local', '--persist-to', persist, '--channels', 'aurora,beta', '--quiet'])).code,
+    ).toBe(0);
+    const local = [
+      '--target',
+      'local',
+      '--persist-to',
+      persist,
+      '--base-date',
+      TRIM_BASE_DATE,
+      '--keep-days',
+      String(TRIM_KEEP_DAYS),
+      '--channel-keep-days',
+      'aurora=2',
+    ];
     const first = await cli(['trim', ...local, '--apply']);
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(/done: [1-9]\d* actions/);
@@ -343,7 +386,16 @@ describe('command line', () => {
   it('a shard that is not a shard fails clearly with status 1', async () => {
     const dir = await copyOfBuilt('corrupt');
     await writeFile(path.join(dir, 'v1/build_id/nightly/54/201701/GC_MS'), 'not msgpack');
-    const result = await cli(['trim', '--target', `dir:${dir}`, '--base-date', TRIM_BASE_DATE, '--keep-days', String(TRIM_KEEP_DAYS), '--apply']);
+    const result = await cli([
+      'trim',
+      '--target',
+      `dir:${dir}`,
+      '--base-date',
+      TRIM_BASE_DATE,
+      '--keep-days',
+      String(TRIM_KEEP_DAYS),
+      '--apply',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('v1/build_id/nightly/54/201701/GC_MS: not a readable shard');
     const after = await snapshot(dir);

@@ -23,7 +23,8 @@ afterAll(async () => {
 
 async function linesOfRange(file: string, start: number, end: number, bytes: { bytesRead: number }, batchBytes: number): Promise<string[]> {
   const lines: string[] = [];
-  for await (const batch of readLineBatches({ kind: 'file', path: file }, bytes, batchBytes, { start, end })) forEachLineOf(batch, (line) => lines.push(line));
+  for await (const batch of readLineBatches({ kind: 'file', path: file }, bytes, batchBytes, { start, end }))
+    forEachLineOf(batch, (line) => lines.push(line));
   return lines;
 }
 
@@ -52,7 +53,8 @@ describe('byte ranges of a plain file', () => {
       const got: string[] = [];
       const bytes = { bytesRead: 0 };
       const batchBytes = [1, 7, 100, 5000, 1 << 20][trial % 5] as number;
-      for (let i = 0; i + 1 < sorted.length; i++) got.push(...(await linesOfRange(file, sorted[i] as number, sorted[i + 1] as number, bytes, batchBytes)));
+      for (let i = 0; i + 1 < sorted.length; i++)
+        got.push(...(await linesOfRange(file, sorted[i] as number, sorted[i + 1] as number, bytes, batchBytes)));
       expect(got, `${name}: cuts ${sorted.join(',')}`).toEqual(expected);
       expect(bytes.bytesRead).toBe(size);
     }
@@ -87,7 +89,9 @@ describe('work queue', () => {
       [{ kind: 'file', path: '/b.gz' }, undefined],
     ]);
     for (const file of files.filter((f) => f.splittable && f.bytes > 0)) {
-      const ranges = units.filter((u) => u.source.kind === 'file' && u.source.path === file.path).map((u) => u.range ?? { start: 0, end: file.bytes });
+      const ranges = units
+        .filter((u) => u.source.kind === 'file' && u.source.path === file.path)
+        .map((u) => u.range ?? { start: 0, end: file.bytes });
       let at = 0;
       for (const range of ranges) {
         expect(range.start).toBe(at);
@@ -100,7 +104,13 @@ describe('work queue', () => {
   });
 
   it('shrinks plain-file units as the input runs out, within the size bounds', () => {
-    const units = drain(new WorkQueue([{ path: '/big.ndjson', bytes: 1_200_000_000, splittable: true }], { threads: 2, minUnitBytes: 1 << 20, maxUnitBytes: 64 << 20 }));
+    const units = drain(
+      new WorkQueue([{ path: '/big.ndjson', bytes: 1_200_000_000, splittable: true }], {
+        threads: 2,
+        minUnitBytes: 1 << 20,
+        maxUnitBytes: 64 << 20,
+      }),
+    );
     const sizes = units.map((u) => u.bytes);
     expect(sizes[0]).toBe(64 << 20);
     // non-increasing; the last one takes the rest when less than two minimum units would be left
@@ -111,6 +121,8 @@ describe('work queue', () => {
   });
 
   it('gives a small file to one unit, whole', () => {
-    expect(drain(new WorkQueue([{ path: '/small.ndjson', bytes: 1000, splittable: true }], { threads: 4 }))).toEqual([{ source: { kind: 'file', path: '/small.ndjson' }, bytes: 1000 }]);
+    expect(drain(new WorkQueue([{ path: '/small.ndjson', bytes: 1000, splittable: true }], { threads: 4 }))).toEqual([
+      { source: { kind: 'file', path: '/small.ndjson' }, bytes: 1000 },
+    ]);
   });
 });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  COUNT_HISTOGRAM_LABELS,
-  NUMERIC_SCALARS_LABELS,
-  SIMPLE_MEASURES_LABELS,
   bucketIndexForValue,
+  COUNT_HISTOGRAM_LABELS,
   exponentialBuckets,
   linearBuckets,
+  NUMERIC_SCALARS_LABELS,
+  SIMPLE_MEASURES_LABELS,
 } from '../../worker/src/core/buckets';
 
 interface GoldenLabels {
@@ -15,9 +15,7 @@ interface GoldenLabels {
   numeric_scalars_labels: number[];
 }
 
-const golden = JSON.parse(
-  readFileSync(new URL('../../builder/data/golden-buckets.json', import.meta.url), 'utf8'),
-) as GoldenLabels;
+const golden = JSON.parse(readFileSync(new URL('../../builder/data/golden-buckets.json', import.meta.url), 'utf8')) as GoldenLabels;
 
 describe('fixed label lists', () => {
   it('match the labels of the original aggregator', () => {
@@ -78,9 +76,7 @@ describe('linearBuckets', () => {
 
 describe('exponentialBuckets', () => {
   it('computes the documented examples', () => {
-    expect(exponentialBuckets(1, 10000, 50).slice(0, 16)).toEqual([
-      0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 29,
-    ]);
+    expect(exponentialBuckets(1, 10000, 50).slice(0, 16)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 29]);
     expect(exponentialBuckets(1, 10000, 50).at(-1)).toBe(10000);
     expect(exponentialBuckets(50, 60000, 20).slice(0, 5)).toEqual([0, 50, 74, 110, 163]);
   });

@@ -33,7 +33,9 @@ describe('dataToCsv', () => {
   });
 
   it('adds a proportion column for proportion kinds, leaves null statistics and missing labels empty', () => {
-    const data = withStats([{ date: '20170120', label: '', histogram: [1, 3, 0], count: 2, sum: 3 }], { kind: 'flag', buckets: [0, 1] }, ['p50']);
+    const data = withStats([{ date: '20170120', label: '', histogram: [1, 3, 0], count: 2, sum: 3 }], { kind: 'flag', buckets: [0, 1] }, [
+      'p50',
+    ]);
     expect(dataToCsv({ buckets: [0, 1], data }, ['p50']).split('\r\n')).toEqual([
       'date,label,bucket_index,bucket,value,count,sum,samples,p50,proportion',
       '20170120,,0,0,1,2,3,4,,0.25',
@@ -44,18 +46,31 @@ describe('dataToCsv', () => {
   });
 
   it('defuses text that a spreadsheet would run as a formula', () => {
-    const csv = dataToCsv({ buckets: ['=cmd', 'spill'], data: [{ date: '20170120', label: '@SUM(A1)', histogram: [1, 0], count: 1, sum: 0 }] });
+    const csv = dataToCsv({
+      buckets: ['=cmd', 'spill'],
+      data: [{ date: '20170120', label: '@SUM(A1)', histogram: [1, 0], count: 1, sum: 0 }],
+    });
     expect(csv.split('\r\n')[1]).toBe("20170120,'@SUM(A1),0,'=cmd,1,1,0");
   });
 });
 
 describe('csvFileName', () => {
   it('names the metric, channel, version, prefix and date range, safely', () => {
-    expect(csvFileName({ metric: 'GC_MS', channel: 'nightly', version: '54', prefix: 'submission_date', dates: ['20170121', '20170115', '20170120'] })).toBe(
-      'GC_MS_nightly_54_submission_date_20170115-20170121.csv',
+    expect(
+      csvFileName({
+        metric: 'GC_MS',
+        channel: 'nightly',
+        version: '54',
+        prefix: 'submission_date',
+        dates: ['20170121', '20170115', '20170120'],
+      }),
+    ).toBe('GC_MS_nightly_54_submission_date_20170115-20170121.csv');
+    expect(csvFileName({ metric: 'SCALARS_A.B', channel: 'beta', version: '54', prefix: 'build_id', dates: ['20170115'] })).toBe(
+      'SCALARS_A.B_beta_54_build_id_20170115.csv',
     );
-    expect(csvFileName({ metric: 'SCALARS_A.B', channel: 'beta', version: '54', prefix: 'build_id', dates: ['20170115'] })).toBe('SCALARS_A.B_beta_54_build_id_20170115.csv');
-    expect(csvFileName({ metric: 'x"; evil=1/..\\', channel: 'n', version: '1', prefix: 'build_id', dates: ['1'] })).toBe('x_evil_1_..__n_1_build_id_1.csv');
+    expect(csvFileName({ metric: 'x"; evil=1/..\\', channel: 'n', version: '1', prefix: 'build_id', dates: ['1'] })).toBe(
+      'x_evil_1_..__n_1_build_id_1.csv',
+    );
     expect(csvContentDisposition('a.csv')).toBe('attachment; filename="a.csv"');
   });
 });

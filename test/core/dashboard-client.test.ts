@@ -6,7 +6,8 @@ import { dataQuery, emptyState, parseState, stateToSearch } from '../../worker/s
 
 describe('URL state', () => {
   it('round-trips every field, in a fixed order, leaving empty ones out', () => {
-    const search = 'prefix=submission_date&channel=beta&version=54&metric=GC_MS&os=Windows_NT&osVersion=10.0&child=content&label=a+b&date=20170120';
+    const search =
+      'prefix=submission_date&channel=beta&version=54&metric=GC_MS&os=Windows_NT&osVersion=10.0&child=content&label=a+b&date=20170120';
     const state = parseState(`?${search}`);
     expect(state).toEqual({
       prefix: 'submission_date',
@@ -29,7 +30,9 @@ describe('URL state', () => {
   it('builds the data query (label only when asked)', () => {
     const state = parseState('?metric=GC_MS&version=54&child=content&label=X');
     expect(dataQuery(state, ['20170120', '20170121'])).toBe('version=54&dates=20170120%2C20170121&metric=GC_MS&child=content');
-    expect(dataQuery(state, ['20170120'], { format: 'csv' }, true)).toBe('version=54&dates=20170120&metric=GC_MS&child=content&label=X&format=csv');
+    expect(dataQuery(state, ['20170120'], { format: 'csv' }, true)).toBe(
+      'version=54&dates=20170120&metric=GC_MS&child=content&label=X&format=csv',
+    );
   });
 });
 
@@ -51,7 +54,7 @@ describe('series', () => {
     expect(merge(linear, 'a', '20170120')).toEqual({ histogram: [1, 0, 0, 0], count: 1, sum: 1 });
   });
 
-  it('the distribution is each bucket\'s share of the samples, with the median', () => {
+  it("the distribution is each bucket's share of the samples, with the median", () => {
     const shown = distribution(linear, 'a', '20170121');
     expect(shown).toMatchObject({ labels: ['0', '10', '20', '30'], percents: [20, 40, 20, 20], samples: 10, submissions: 3 });
     expect(shown.stats).toEqual({ mean: 15, p50: 17.5 });
@@ -68,7 +71,12 @@ describe('series', () => {
   });
 
   it('proportion kinds get the shares of their most common buckets instead', () => {
-    const flags: ApiData = { buckets: [0, 1], kind: 'flag', description: '', data: [{ date: '20170120', label: '', histogram: [1, 3, 0], count: 4, sum: 3 }] };
+    const flags: ApiData = {
+      buckets: [0, 1],
+      kind: 'flag',
+      description: '',
+      data: [{ date: '20170120', label: '', histogram: [1, 3, 0], count: 4, sum: 3 }],
+    };
     const evolved = evolution(flags, '');
     expect(evolved.stats).toEqual({});
     expect(evolved.shares).toEqual([
@@ -78,6 +86,11 @@ describe('series', () => {
   });
 
   it('formats numbers briefly', () => {
-    expect([formatNumber(1234567.8), formatNumber(0.123456), formatNumber(null), formatNumber(17.5)]).toEqual(['1,234,568', '0.123', '–', '17.5']);
+    expect([formatNumber(1234567.8), formatNumber(0.123456), formatNumber(null), formatNumber(17.5)]).toEqual([
+      '1,234,568',
+      '0.123',
+      '–',
+      '17.5',
+    ]);
   });
 });

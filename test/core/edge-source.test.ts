@@ -120,7 +120,10 @@ describe('EdgeSource', () => {
 
   it('waits nothing when the latency is 0', async () => {
     const clock = new ManualSleep();
-    const source = new EdgeSource({ get: (key) => Promise.resolve(new TextEncoder().encode(key)) }, { latencyMs: 0, maxConcurrentReads: 6, sleep: clock.sleep });
+    const source = new EdgeSource(
+      { get: (key) => Promise.resolve(new TextEncoder().encode(key)) },
+      { latencyMs: 0, maxConcurrentReads: 6, sleep: clock.sleep },
+    );
     expect(decode(await source.get('a'))).toBe('a');
     expect(clock.waits).toEqual([]);
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addClamped, addExact, clampInt64, exceedsInt64, INT64_MAX, stringifyWithBigInts, truncateExact } from '../../worker/src/core/exact-int';
+import {
+  addClamped,
+  addExact,
+  clampInt64,
+  exceedsInt64,
+  INT64_MAX,
+  stringifyWithBigInts,
+  truncateExact,
+} from '../../worker/src/core/exact-int';
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 

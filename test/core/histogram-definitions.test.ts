@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COUNT_HISTOGRAM_LABELS } from '../../worker/src/core/buckets';
 import {
-  type HistogramDefinition,
   denseIndexer,
   denseLength,
   evaluateIntegerExpression,
+  type HistogramDefinition,
   parseHistogramsJson,
   parsePythonInt,
   serviceBuckets,
@@ -35,8 +35,7 @@ interface Golden {
   fill_examples: GoldenFillExample[];
 }
 
-const readData = (file: string): string =>
-  readFileSync(new URL(`../../builder/data/${file}`, import.meta.url), 'utf8');
+const readData = (file: string): string => readFileSync(new URL(`../../builder/data/${file}`, import.meta.url), 'utf8');
 
 const golden = JSON.parse(readData('golden-buckets.json')) as Golden;
 const histogramsJsonText = readData('Histograms.json');
@@ -268,16 +267,9 @@ describe('parseHistogramsJson (synthetic files)', () => {
   });
 
   it('overrides EVENTLOOP_UI_LAG_EXP_MS whatever the file says', () => {
-    const small = parseHistogramsJson(
-      JSON.stringify({ EVENTLOOP_UI_LAG_EXP_MS: { kind: 'flag', description: 'old' }, OTHER: valid }),
-    );
+    const small = parseHistogramsJson(JSON.stringify({ EVENTLOOP_UI_LAG_EXP_MS: { kind: 'flag', description: 'old' }, OTHER: valid }));
     const definition = small.lookup('EVENTLOOP_UI_LAG_EXP_MS');
-    expect([definition?.kind, definition?.low, definition?.high, definition?.nBuckets]).toEqual([
-      'exponential',
-      50,
-      60000,
-      20,
-    ]);
+    expect([definition?.kind, definition?.low, definition?.high, definition?.nBuckets]).toEqual(['exponential', 50, 60000, 20]);
     expect(definition?.description).toBe('Widget: Time it takes for the message before a UI message (ms)');
     expect(small.names()).toEqual(['EVENTLOOP_UI_LAG_EXP_MS', 'OTHER']);
   });
@@ -401,10 +393,31 @@ describe('evaluateIntegerExpression', () => {
   });
 
   it('rejects everything else', () => {
-    for (const text of ['', ' ', '7/2', '4/2', '1.0', '1e3', '08', '1__0', '_1', '1_', '5L', 'abc', '1 +', '(1', '1)', '2**-1', '1//0', '1%0', 'x', 'True1']) {
+    for (const text of [
+      '',
+      ' ',
+      '7/2',
+      '4/2',
+      '1.0',
+      '1e3',
+      '08',
+      '1__0',
+      '_1',
+      '1_',
+      '5L',
+      'abc',
+      '1 +',
+      '(1',
+      '1)',
+      '2**-1',
+      '1//0',
+      '1%0',
+      'x',
+      'True1',
+    ]) {
       expect([text, evaluateIntegerExpression(text)]).toEqual([text, undefined]);
     }
-    expect(evaluateIntegerExpression('('.repeat(200) + '1' + ')'.repeat(200))).toBeUndefined();
+    expect(evaluateIntegerExpression(`${'('.repeat(200)}1${')'.repeat(200)}`)).toBeUndefined();
   });
 
   it('rejects results beyond the safe integer range (Python would keep the big int)', () => {
@@ -428,6 +441,7 @@ describe('parsePythonInt', () => {
       ['007', 7],
       ['0_0', 0],
       ['\u00a05', 5],
+      // biome-ignore lint/correctness/noPrecisionLoss: the rounding of this literal is what the test pins
       ['123456789012345678', 123456789012345678],
     ];
     for (const [text, value] of cases) expect([text, parsePythonInt(text)]).toEqual([text, value]);
@@ -435,7 +449,25 @@ describe('parsePythonInt', () => {
   });
 
   it('rejects what Python int() rejects', () => {
-    for (const text of ['', ' ', '+', '-', '1__0', '_1', '1_', '-_1', '+ 5', '1.0', '1e3', 'abc', '0x10', '5L', '\u001c5', 'NaN', 'Infinity']) {
+    for (const text of [
+      '',
+      ' ',
+      '+',
+      '-',
+      '1__0',
+      '_1',
+      '1_',
+      '-_1',
+      '+ 5',
+      '1.0',
+      '1e3',
+      'abc',
+      '0x10',
+      '5L',
+      '\u001c5',
+      'NaN',
+      'Infinity',
+    ]) {
       expect([text, parsePythonInt(text)]).toEqual([text, undefined]);
     }
   });
@@ -458,7 +490,9 @@ describe('dense layout', () => {
   it('handles bounds too large for a lookup table', () => {
     const definition = requireDefinition('CHECKERBOARD_SEVERITY');
     const indexOf = denseIndexer(definition);
-    definition.ranges.forEach((bound, index) => expect(indexOf(bound)).toBe(index));
+    definition.ranges.forEach((bound, index) => {
+      expect(indexOf(bound)).toBe(index);
+    });
     expect(indexOf(1073741823)).toBe(-1);
     expect(indexOf(4)).toBe(-1);
   });
@@ -483,7 +517,7 @@ describe('dense layout', () => {
   it('zeroes the whole histogram when one key is not an int (as the original did)', () => {
     const definition = requireDefinition('GC_IS_COMPARTMENTAL');
     expect(denseFromSparse(definition, { '0': 4, '1': 2 })).toEqual([4, 2, 0]);
-    expect(denseFromSparse(definition, { '0': 4, '1': 2, 'x': 1 })).toEqual([0, 0, 0]);
+    expect(denseFromSparse(definition, { '0': 4, '1': 2, x: 1 })).toEqual([0, 0, 0]);
     expect(denseFromSparse(definition, { ' 1 ': 2, '+0': 4, '7': 1 })).toEqual([4, 2, 0]);
   });
 

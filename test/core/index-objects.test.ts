@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { emptyFilters, mergeChannels, mergeDates, mergeFilters, mergeManifests, mergeMetrics } from '../../worker/src/core/index-objects';
 import { expandBuckets } from '../../worker/src/core/bucket-spec';
 import { COUNT_HISTOGRAM_LABELS, SIMPLE_MEASURES_LABELS } from '../../worker/src/core/buckets';
+import { emptyFilters, mergeChannels, mergeDates, mergeFilters, mergeManifests, mergeMetrics } from '../../worker/src/core/index-objects';
 import { channelsKey, datesKey, filtersKey, manifestKey, metricsKey, periodOf, shardKey } from '../../worker/src/core/storage-keys';
 
 describe('index objects', () => {
   it('merges channels and dates as sorted unions, newest date first', () => {
     expect(mergeChannels(['nightly'], ['beta', 'nightly'])).toEqual(['beta', 'nightly']);
     const dates = mergeDates(
-      [{ date: '20170101', version: '53' }, { date: '20170103', version: '54' }],
-      [{ date: '20170103', version: '54' }, { date: '20170103', version: '9' }, { date: '20170102', version: '54' }],
+      [
+        { date: '20170101', version: '53' },
+        { date: '20170103', version: '54' },
+      ],
+      [
+        { date: '20170103', version: '54' },
+        { date: '20170103', version: '9' },
+        { date: '20170102', version: '54' },
+      ],
     );
     expect(dates).toEqual([
       { date: '20170103', version: '54' },
@@ -20,7 +27,10 @@ describe('index objects', () => {
   });
 
   it('merges manifests per metric and period, the newer revision winning', () => {
-    const merged = mergeManifests({ metrics: { A: { '201701': 'r1' }, B: { '201612': 'x' } } }, { metrics: { A: { '201701': 'r2', '201702': 'r3' } } });
+    const merged = mergeManifests(
+      { metrics: { A: { '201701': 'r1' }, B: { '201612': 'x' } } },
+      { metrics: { A: { '201701': 'r2', '201702': 'r3' } } },
+    );
     expect(merged).toEqual({ metrics: { A: { '201701': 'r2', '201702': 'r3' }, B: { '201612': 'x' } } });
   });
 

@@ -58,11 +58,20 @@ describe('the OpenAPI document', () => {
     for (const [path, item] of Object.entries(OPENAPI_DOCUMENT.paths)) {
       const declared = (item.get.parameters ?? []).map(resolveParameter);
       const inPath = [...path.matchAll(/\{([A-Za-z_]+)\}/g)].map((match) => match[1]);
-      expect(declared.filter((p) => p.in === 'path').map((p) => p.name).sort(), path).toEqual([...inPath].sort());
+      expect(
+        declared
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort(),
+        path,
+      ).toEqual([...inPath].sort());
       for (const status of Object.keys(item.get.responses)) expect(status, path).toMatch(/^[1-5][0-9][0-9]$/);
     }
     const data = OPENAPI_DOCUMENT.paths['/aggregates_by/{prefix}/channels/{channel}/'];
-    const queryKeys = (data?.get.parameters ?? []).map(resolveParameter).filter((p) => p.in === 'query').map((p) => p.name);
+    const queryKeys = (data?.get.parameters ?? [])
+      .map(resolveParameter)
+      .filter((p) => p.in === 'query')
+      .map((p) => p.name);
     expect(queryKeys.sort()).toEqual([...ALLOWED_DATA_KEYS, ...OUTPUT_KEYS].sort());
   });
 });

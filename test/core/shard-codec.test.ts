@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
 import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { decodeShard, decodeShardContent, encodeShard, ShardFormatError } from '../../worker/src/core/shard-codec';
 
@@ -55,7 +55,9 @@ describe('shard codec', () => {
   it('stores zero-heavy rows compactly (sparse cells, dictionary strings)', () => {
     const wide = new Array(100).fill(0);
     wide[40] = 5;
-    const rows = Array.from({ length: 200 }, (_, i) => row({ label: `k${i % 20}`, date: `201701${String((i % 28) + 1).padStart(2, '0')}`, histogram: wide }));
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      row({ label: `k${i % 20}`, date: `201701${String((i % 28) + 1).padStart(2, '0')}`, histogram: wide }),
+    );
     const bytes = encodeShard(shard(rows));
     const asJson = JSON.stringify(rows).length;
     expect(bytes.byteLength * 10).toBeLessThan(asJson);

@@ -4,23 +4,39 @@
  * over that shard, and their bodies must add up to exactly the bytes it reports.
  */
 import { describe, expect, it } from 'vitest';
+import { answerGroups, measureShard, PINNABLE_DIMENSIONS, summarizeCompactness } from '../../worker/bench/compactness';
 import { createApp } from '../../worker/src/app';
-import type { MetricsIndex, ManifestIndex } from '../../worker/src/core/index-objects';
+import { expandBuckets } from '../../worker/src/core/bucket-spec';
+import type { ManifestIndex, MetricsIndex } from '../../worker/src/core/index-objects';
 import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { decodeShard, encodeShard } from '../../worker/src/core/shard-codec';
 import { manifestKey, metricsKey, shardKey } from '../../worker/src/core/storage-keys';
-import { expandBuckets } from '../../worker/src/core/bucket-spec';
 import type { Env } from '../../worker/src/env';
-import { answerGroups, measureShard, PINNABLE_DIMENSIONS, summarizeCompactness } from '../../worker/bench/compactness';
 
 const WIDTH = 20;
-const GC_MS = { kind: 'exponential', description: 'Time spent running JS GC (ms)', buckets: { exponential: [1, 10_000, WIDTH] as [number, number, number] } };
+const GC_MS = {
+  kind: 'exponential',
+  description: 'Time spent running JS GC (ms)',
+  buckets: { exponential: [1, 10_000, WIDTH] as [number, number, number] },
+};
 
 function row(date: string, os: string, child: string, label: string, cells: Record<number, number>): ShardRow {
   const histogram = new Array<number>(WIDTH).fill(0);
   for (const [index, value] of Object.entries(cells)) histogram[Number(index)] = value;
   const count = Object.values(cells).reduce((sum, value) => sum + value, 0);
-  return { date, application: 'Firefox', architecture: 'x86-64', os, osVersion: '10.0', e10sEnabled: 'true', child, label, histogram, sum: count * 7, count };
+  return {
+    date,
+    application: 'Firefox',
+    architecture: 'x86-64',
+    os,
+    osVersion: '10.0',
+    e10sEnabled: 'true',
+    child,
+    label,
+    histogram,
+    sum: count * 7,
+    count,
+  };
 }
 
 const shard: ShardContent = {
@@ -56,7 +72,7 @@ describe('shard compactness', () => {
     expect(answerGroups(decodeShard(bytes)).size).toBe(3);
   });
 
-  it("adds up to the bodies the worker answers for one request per combination of filters", async () => {
+  it('adds up to the bodies the worker answers for one request per combination of filters', async () => {
     const definition = { kind: GC_MS.kind, buckets: expandBuckets(GC_MS.buckets), description: GC_MS.description };
     const measure = measureShard(bytes, definition);
     const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));

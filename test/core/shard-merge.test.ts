@@ -4,7 +4,19 @@ import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { addHistograms, mergeRows, mergeShards } from '../../worker/src/core/shard-merge';
 
 function row(label: string, histogram: (number | bigint)[], sum: number | bigint, count: number): ShardRow {
-  return { date: '20170130', application: 'Firefox', architecture: 'x86', os: 'Darwin', osVersion: '16.4.0', e10sEnabled: 'false', child: 'parent', label, histogram, sum, count };
+  return {
+    date: '20170130',
+    application: 'Firefox',
+    architecture: 'x86',
+    os: 'Darwin',
+    osVersion: '16.4.0',
+    e10sEnabled: 'false',
+    child: 'parent',
+    label,
+    histogram,
+    sum,
+    count,
+  };
 }
 
 function shard(submissions: string[], rows: ShardRow[]): ShardContent {

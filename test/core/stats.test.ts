@@ -65,7 +65,7 @@ describe('percentiles and mean by hand', () => {
     expect(entryStats({ histogram: [0, 3, 1, 0], sum: 50 }, linear, ['p0', 'p100'])).toEqual({ p0: 10, p100: 30 });
   });
 
-  it('a percentile that ends a bucket exactly is that bucket\'s upper bound (empty buckets skipped)', () => {
+  it("a percentile that ends a bucket exactly is that bucket's upper bound (empty buckets skipped)", () => {
     expect(percentile([1, 0, 1], [0, 1, 2, 3], 50)).toBe(1);
     expect(percentile([1, 0, 1], [0, 1, 2, 3], 51)).toBeCloseTo(2.02, 12);
   });
@@ -90,7 +90,14 @@ describe('percentiles and mean by hand', () => {
   });
 
   it('an empty histogram gives nulls', () => {
-    expect(entryStats({ histogram: [0, 0, 0, 0], sum: 0 }, linear, ALL)).toEqual({ mean: null, p5: null, p25: null, p50: null, p75: null, p95: null });
+    expect(entryStats({ histogram: [0, 0, 0, 0], sum: 0 }, linear, ALL)).toEqual({
+      mean: null,
+      p5: null,
+      p25: null,
+      p50: null,
+      p75: null,
+      p95: null,
+    });
     expect(entryStats({ histogram: [], sum: 0 }, linear, ['p50'])).toEqual({ p50: null });
   });
 
@@ -99,23 +106,38 @@ describe('percentiles and mean by hand', () => {
   });
 
   it('percentiles are null (the mean is not) for numeric kinds with non-numeric labels', () => {
-    expect(entryStats({ histogram: [1, 1], sum: 4 }, { kind: 'linear', buckets: ['a', 'b'] }, ['mean', 'p50'])).toEqual({ mean: 2, p50: null });
+    expect(entryStats({ histogram: [1, 1], sum: 4 }, { kind: 'linear', buckets: ['a', 'b'] }, ['mean', 'p50'])).toEqual({
+      mean: 2,
+      p50: null,
+    });
   });
 });
 
 describe('kinds with proportions only', () => {
   it('categorical: requested statistics are null, proportions are count / samples', () => {
-    const stats = entryStats({ histogram: [3, 1, 0], sum: 1 }, { kind: 'categorical', buckets: ['general', 'search', 'spill'] }, ['mean', 'p50']);
+    const stats = entryStats({ histogram: [3, 1, 0], sum: 1 }, { kind: 'categorical', buckets: ['general', 'search', 'spill'] }, [
+      'mean',
+      'p50',
+    ]);
     expect(stats).toEqual({ mean: null, p50: null, proportions: [0.75, 0.25, 0] });
   });
 
   it('flag: three cells for two labels, all three get a proportion', () => {
-    expect(entryStats({ histogram: [2, 6, 0], sum: 6 }, { kind: 'flag', buckets: [0, 1] }, ['p50'])).toEqual({ p50: null, proportions: [0.25, 0.75, 0] });
+    expect(entryStats({ histogram: [2, 6, 0], sum: 6 }, { kind: 'flag', buckets: [0, 1] }, ['p50'])).toEqual({
+      p50: null,
+      proportions: [0.25, 0.75, 0],
+    });
   });
 
   it('boolean (use counters): empty gives proportions null', () => {
-    expect(entryStats({ histogram: [0, 0, 0], sum: 0 }, { kind: 'boolean', buckets: [0, 1, 2] }, ['mean'])).toEqual({ mean: null, proportions: null });
-    expect(entryStats({ histogram: [9, 1, 0], sum: 1 }, { kind: 'boolean', buckets: [0, 1, 2] }, ['mean'])).toEqual({ mean: null, proportions: [0.9, 0.1, 0] });
+    expect(entryStats({ histogram: [0, 0, 0], sum: 0 }, { kind: 'boolean', buckets: [0, 1, 2] }, ['mean'])).toEqual({
+      mean: null,
+      proportions: null,
+    });
+    expect(entryStats({ histogram: [9, 1, 0], sum: 1 }, { kind: 'boolean', buckets: [0, 1, 2] }, ['mean'])).toEqual({
+      mean: null,
+      proportions: [0.9, 0.1, 0],
+    });
   });
 });
 
@@ -126,7 +148,13 @@ describe('samples and rows', () => {
   });
 
   it('puts samples beside count and stats last', () => {
-    const rows = withStats([{ date: '20170120', label: '', histogram: [2, 4, 2, 2], count: 3, sum: 150 }], { kind: 'linear', buckets: [0, 10, 20, 30] }, ['p50']);
-    expect(JSON.stringify(rows)).toBe('[{"date":"20170120","label":"","histogram":[2,4,2,2],"count":3,"samples":10,"sum":150,"stats":{"p50":17.5}}]');
+    const rows = withStats(
+      [{ date: '20170120', label: '', histogram: [2, 4, 2, 2], count: 3, sum: 150 }],
+      { kind: 'linear', buckets: [0, 10, 20, 30] },
+      ['p50'],
+    );
+    expect(JSON.stringify(rows)).toBe(
+      '[{"date":"20170120","label":"","histogram":[2,4,2,2],"count":3,"samples":10,"sum":150,"stats":{"p50":17.5}}]',
+    );
   });
 });

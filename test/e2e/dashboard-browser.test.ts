@@ -23,7 +23,7 @@ import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
 import { loadBasePings } from '../../builder/src/demo/load-base-pings';
 import { DEFAULT_PINGS_DIR } from '../../builder/src/demo/write-demo-input';
 import { DEFAULTS } from '../../worker/src/config';
-import { BUCKET, buildPingsIntoLocalR2, bundleWorker, readWranglerSettings, ROOT, tempDir } from '../helpers/built-worker';
+import { BUCKET, buildPingsIntoLocalR2, bundleWorker, ROOT, readWranglerSettings, tempDir } from '../helpers/built-worker';
 import { trimPing } from '../worker/fixtures/derive-pings';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -162,7 +162,13 @@ describe('the dashboard in chromium', () => {
           const body = await response.body();
           const sizes = await request.sizes();
           const url = new URL(request.url());
-          transfers.push({ url: url.pathname + url.search, type: request.resourceType(), bytes: body.length, gzipBytes: gzipSync(body).length, headerBytes: sizes.responseHeadersSize });
+          transfers.push({
+            url: url.pathname + url.search,
+            type: request.resourceType(),
+            bytes: body.length,
+            gzipBytes: gzipSync(body).length,
+            headerBytes: sizes.responseHeadersSize,
+          });
         })(),
       );
     };
@@ -179,11 +185,23 @@ describe('the dashboard in chromium', () => {
     page.off('requestfinished', measure);
     await Promise.all(pending);
     // Once per file (chromium may ask for the icon twice; the second comes from its cache).
-    const assets = [...new Map(transfers.filter((t) => !t.url.startsWith('/aggregates_by') && !t.url.startsWith('/filters')).map((t) => [t.url, t])).values()];
+    const assets = [
+      ...new Map(
+        transfers.filter((t) => !t.url.startsWith('/aggregates_by') && !t.url.startsWith('/filters')).map((t) => [t.url, t]),
+      ).values(),
+    ];
     const total = assets.reduce((sum, t) => sum + t.bytes + t.headerBytes, 0);
     const gzipped = assets.reduce((sum, t) => sum + t.gzipBytes + t.headerBytes, 0);
-    await writeFile(join(RESULTS, 'dashboard-transfer.json'), `${JSON.stringify({ assets, total, gzipEstimate: gzipped, api: transfers.filter((t) => !assets.includes(t)) }, null, 2)}\n`);
-    expect(assets.map((t) => t.url.replace(/\.[0-9a-f]{12}\./, '.HASH.')).sort()).toEqual(['/', '/dashboard/app.HASH.css', '/dashboard/app.HASH.js', '/dashboard/favicon.HASH.svg']);
+    await writeFile(
+      join(RESULTS, 'dashboard-transfer.json'),
+      `${JSON.stringify({ assets, total, gzipEstimate: gzipped, api: transfers.filter((t) => !assets.includes(t)) }, null, 2)}\n`,
+    );
+    expect(assets.map((t) => t.url.replace(/\.[0-9a-f]{12}\./, '.HASH.')).sort()).toEqual([
+      '/',
+      '/dashboard/app.HASH.css',
+      '/dashboard/app.HASH.js',
+      '/dashboard/favicon.HASH.svg',
+    ]);
     expect(total).toBeLessThan(100_000);
     expect(consoleErrors).toEqual([]);
   });
@@ -204,7 +222,9 @@ describe('the dashboard in chromium', () => {
     await rendered(page, 0);
     expect(await page.locator('#metric-name').textContent()).toBe(`${METRIC} (linear)`);
     expect((await page.locator('#metric-description').textContent())?.length).toBeGreaterThan(10);
-    expect(await page.locator('#distribution-summary').textContent()).toMatch(/^[\d,]+ samples from [\d,]+ submissions over \d+ dates · median [\d.,]+ · mean [\d.,]+$/);
+    expect(await page.locator('#distribution-summary').textContent()).toMatch(
+      /^[\d,]+ samples from [\d,]+ submissions over \d+ dates · median [\d.,]+ · mean [\d.,]+$/,
+    );
     expect(await page.locator('#distribution-chart canvas').count()).toBe(1);
     expect(await page.locator('#evolution-chart canvas').count()).toBe(1);
     expect(await page.locator('#submissions-chart canvas').count()).toBe(1);
@@ -270,11 +290,15 @@ describe('the dashboard in chromium', () => {
     const errorPage = await newPage();
     await errorPage.goto(`${origin}/?channel=nightly&metric=NO_SUCH_METRIC`);
     await errorPage.waitForSelector('body[data-state="error"]', { timeout: 20_000 });
-    expect(await errorPage.locator('#status').textContent()).toBe('Unknown metric "NO_SUCH_METRIC": Cannot find this histogram definition. Pick another metric.');
+    expect(await errorPage.locator('#status').textContent()).toBe(
+      'Unknown metric "NO_SUCH_METRIC": Cannot find this histogram definition. Pick another metric.',
+    );
     expect(await errorPage.locator('#views').isHidden()).toBe(true);
     await errorPage.goto(`${origin}/?channel=nightly&metric=${METRIC}&application=Nope`);
     await errorPage.waitForSelector('body[data-state="error"]', { timeout: 20_000 });
-    expect(await errorPage.locator('#status').textContent()).toBe(`No data for "${METRIC}" with these filters. Remove a filter or pick another version.`);
+    expect(await errorPage.locator('#status').textContent()).toBe(
+      `No data for "${METRIC}" with these filters. Remove a filter or pick another version.`,
+    );
     await errorPage.context().close();
   });
 

@@ -85,7 +85,9 @@ function totals(rows: readonly DataRow[]): Map<string, { histogram: number[]; co
     const key = `${row.date}|${row.label}`;
     let total = out.get(key);
     if (!total) out.set(key, (total = { histogram: [], count: 0, sum: 0 }));
-    row.histogram.forEach((value, i) => (total.histogram[i] = (total.histogram[i] ?? 0) + value));
+    row.histogram.forEach((value, i) => {
+      total.histogram[i] = (total.histogram[i] ?? 0) + value;
+    });
     total.count += row.count;
     total.sum += row.sum;
   }
@@ -114,10 +116,16 @@ beforeAll(async () => {
   removeTemp = temp.remove;
   const [scriptPath, build] = await Promise.all([bundleWorker(`${temp.path}/dist`), buildPingsIntoLocalR2(pings, temp.path)]);
   accepted = build.report.pings.accepted;
-  worker = await startBuiltWorker({ scriptPath, persistDir: build.persistDir, instances: [{ name: 'aggregates', vars: { DEBUG_R2_READS: 'true' } }] });
+  worker = await startBuiltWorker({
+    scriptPath,
+    persistDir: build.persistDir,
+    instances: [{ name: 'aggregates', vars: { DEBUG_R2_READS: 'true' } }],
+  });
   for (const prefix of PREFIXES) {
     const dates = await get(`/aggregates_by/${prefix}/channels/${CHANNEL}/dates/`);
-    allDates[prefix] = (dates.body as unknown as { date: string; version: string }[]).filter((e) => e.version === VERSION).map((e) => e.date);
+    allDates[prefix] = (dates.body as unknown as { date: string; version: string }[])
+      .filter((e) => e.version === VERSION)
+      .map((e) => e.date);
   }
 }, 180_000);
 
@@ -156,7 +164,9 @@ describe('index endpoints', () => {
     const answer = await get(`/filters/?channel=${CHANNEL}&version=${VERSION}`);
     expect(answer.status).toBe(200);
     const expected = reference.expectedFilters(pings, CHANNEL, VERSION);
-    const sorted = Object.fromEntries(Object.entries(answer.body as Record<string, string[]>).map(([key, values]) => [key, [...values].sort()]));
+    const sorted = Object.fromEntries(
+      Object.entries(answer.body as Record<string, string[]>).map(([key, values]) => [key, [...values].sort()]),
+    );
     expect(sorted).toEqual(expected);
     const metrics = (answer.body as Record<string, string[]>).metric ?? [];
     expect(metrics).toContain('CREATE_EVENT_EVENT');
@@ -253,11 +263,15 @@ function keptMetricNames(select: (stored: string) => boolean): string[] {
 }
 
 describe('every metric of the real pings that can be checked by hand', () => {
-  const golden = keptMetricNames((name) => Object.hasOwn(reference.golden.histograms, name) && reference.histogramDefinition(name)?.kind !== 'count');
-  const counts = keptMetricNames((name) => name.startsWith(COUNT_PREFIX) && reference.histogramDefinition(name.slice(COUNT_PREFIX.length))?.kind === 'count').map((name) =>
-    name.slice(COUNT_PREFIX.length),
+  const golden = keptMetricNames(
+    (name) => Object.hasOwn(reference.golden.histograms, name) && reference.histogramDefinition(name)?.kind !== 'count',
   );
-  const scalars = keptMetricNames((name) => name.startsWith('SCALARS_') && !/^SCALARS_(BROWSER\.SEARCH\.|TELEMETRY\.(DYNAMIC_)?EVENT_COUNTS$)/.test(name));
+  const counts = keptMetricNames(
+    (name) => name.startsWith(COUNT_PREFIX) && reference.histogramDefinition(name.slice(COUNT_PREFIX.length))?.kind === 'count',
+  ).map((name) => name.slice(COUNT_PREFIX.length));
+  const scalars = keptMetricNames(
+    (name) => name.startsWith('SCALARS_') && !/^SCALARS_(BROWSER\.SEARCH\.|TELEMETRY\.(DYNAMIC_)?EVENT_COUNTS$)/.test(name),
+  );
   const simple = keptMetricNames((name) => name.startsWith('SIMPLE_MEASURES_'));
 
   it('has many of each', () => {
@@ -268,7 +282,14 @@ describe('every metric of the real pings that can be checked by hand', () => {
   });
 
   // every other histogram: the bucket lower bounds are not known here, all else is
-  const others = keptMetricNames((name) => !name.startsWith(COUNT_PREFIX) && !name.startsWith('SCALARS_') && !name.startsWith('SIMPLE_MEASURES_') && reference.isStored(name) && !golden.includes(name));
+  const others = keptMetricNames(
+    (name) =>
+      !name.startsWith(COUNT_PREFIX) &&
+      !name.startsWith('SCALARS_') &&
+      !name.startsWith('SIMPLE_MEASURES_') &&
+      reference.isStored(name) &&
+      !golden.includes(name),
+  );
 
   it(`the ${others.length} other histograms (each on one prefix, alternately): kind, description, and per (date, label) count, sum and row width`, async () => {
     expect(others.length).toBeGreaterThan(300);
@@ -280,9 +301,17 @@ describe('every metric of the real pings that can be checked by hand', () => {
         const answer = await get(dataPath(q));
         expect(answer.status, metric).toBe(expected.status);
         if (expected.status !== 200) return;
-        const { kind, description, buckets, data } = answer.body as { kind: string; description: string; buckets: unknown[]; data: DataRow[] };
+        const { kind, description, buckets, data } = answer.body as {
+          kind: string;
+          description: string;
+          buckets: unknown[];
+          data: DataRow[];
+        };
         expect({ kind, description }, metric).toEqual({ kind: expected.body.kind, description: expected.body.description });
-        expect(data.map(({ date, label, count, sum }) => ({ date, label, count, sum })), metric).toEqual(expected.body.data.map(({ date, label, count, sum }) => ({ date, label, count, sum })));
+        expect(
+          data.map(({ date, label, count, sum }) => ({ date, label, count, sum })),
+          metric,
+        ).toEqual(expected.body.data.map(({ date, label, count, sum }) => ({ date, label, count, sum })));
         for (const row of data) expect(row.histogram.length, metric).toBe(kind === 'flag' ? 3 : buckets.length);
       },
     );
@@ -333,7 +362,8 @@ describe('every filter alone', () => {
       let withData = 0;
       for (const metric of FILTERED_METRICS) {
         const filters: Filter[] = Object.entries(values).flatMap(([key, list]) => list.map((value) => ({ [key]: value })));
-        for (const row of await rowsOf(query(prefix, metric))) if (!filters.some((f) => f.label === row.label)) filters.push({ label: row.label });
+        for (const row of await rowsOf(query(prefix, metric)))
+          if (!filters.some((f) => f.label === row.label)) filters.push({ label: row.label });
         await eachConcurrently(filters, async (filter) => {
           if ((await expectAnswer(query(prefix, metric, filter))).status === 200) withData++;
           compared++;
@@ -371,7 +401,9 @@ describe('filters combined', () => {
         if ((await expectAnswer(query(prefix, metric, filter))).status === 200) withData++;
       });
       for (const filter of KEYED_COMBINATIONS) await expectAnswer(query(prefix, 'CONTENT_LARGE_PAINT_PHASE_WEIGHT', filter));
-      await expectAnswer(query(prefix, 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', { label: 'FIRST', child: 'content', architecture: 'x86-64' }));
+      await expectAnswer(
+        query(prefix, 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', { label: 'FIRST', child: 'content', architecture: 'x86-64' }),
+      );
       expect(withData).toBeGreaterThan(30);
     });
   }
@@ -380,7 +412,12 @@ describe('filters combined', () => {
 describe('dates', () => {
   it.each(PREFIXES)('%s: subsets of dates, dates without data, dates across months, raw and %%2C-encoded commas', async (prefix) => {
     const dates = allDates[prefix];
-    const subsets = [[dates[0] as string], [dates.at(-1) as string, dates[0] as string], [...dates, '20161231', '20170315'], dates.filter((_, i) => i % 2 === 0)];
+    const subsets = [
+      [dates[0] as string],
+      [dates.at(-1) as string, dates[0] as string],
+      [...dates, '20161231', '20170315'],
+      dates.filter((_, i) => i % 2 === 0),
+    ];
     for (const subset of subsets) {
       for (const metric of ['GC_MS', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', 'USE_COUNTER2_PROPERTY_FILL_PAGE']) {
         const raw = await expectAnswer(query(prefix, metric, {}, subset), 'raw');
@@ -398,7 +435,7 @@ async function sumOver(prefix: Prefix, metric: string, filters: readonly Filter[
   return totals(parts.flat());
 }
 
-describe('the unfiltered total equals the sum over each filter\'s values', () => {
+describe("the unfiltered total equals the sum over each filter's values", () => {
   // Use counters are left out: their false bucket comes from the denominator of each filtered set.
   const METRICS = FILTERED_METRICS.filter((metric) => !metric.startsWith('USE_COUNTER2_'));
 
@@ -406,25 +443,72 @@ describe('the unfiltered total equals the sum over each filter\'s values', () =>
     it(`${prefix}: child, os, os+osVersion, application, architecture, label; e10sEnabled up to the pings without it`, async () => {
       const options = (await get(`/filters/?channel=${CHANNEL}&version=${VERSION}`)).body as Record<string, string[]>;
       const osPairs = (options.os ?? []).map((pair) => pair.split(',') as [string, string]);
-      await eachConcurrently(METRICS, async (metric) => {
-        const all = await rowsOf(query(prefix, metric));
-        const total = totals(all);
-        expect(total.size, metric).toBeGreaterThan(0);
-        expect(await sumOver(prefix, metric, [{ child: 'parent' }, { child: 'content' }, { child: 'gpu' }]), `${metric} child`).toEqual(total);
-        expect(await sumOver(prefix, metric, [{ child: 'false' }, { child: 'true' }, { child: 'gpu' }]), `${metric} legacy child`).toEqual(total);
-        expect(await sumOver(prefix, metric, [...new Set(osPairs.map(([os]) => os))].map((os) => ({ os }))), `${metric} os`).toEqual(total);
-        expect(await sumOver(prefix, metric, osPairs.map(([os, osVersion]) => ({ os, osVersion }))), `${metric} os+osVersion`).toEqual(total);
-        expect(await sumOver(prefix, metric, (options.application ?? []).map((application) => ({ application }))), `${metric} application`).toEqual(total);
-        expect(await sumOver(prefix, metric, (options.architecture ?? []).map((architecture) => ({ architecture }))), `${metric} architecture`).toEqual(total);
-        expect(await sumOver(prefix, metric, [...new Set(all.map((row) => row.label))].map((label) => ({ label }))), `${metric} label`).toEqual(total);
-        // e10sEnabled: pings without the setting match neither value; add them back (computed by hand)
-        const withoutSetting = pings.filter((ping) => pingDimensions(ping)?.e10sEnabled === '');
-        expect(withoutSetting.length).toBeGreaterThan(0);
-        const rest = reference.expected(withoutSetting, query(prefix, metric));
-        const restRows = rest.status === 200 ? rest.body.data : [];
-        const e10sRows = [...(await rowsOf(query(prefix, metric, { e10sEnabled: 'true' }))), ...(await rowsOf(query(prefix, metric, { e10sEnabled: 'false' })))];
-        expect(totals([...e10sRows, ...restRows]), `${metric} e10sEnabled`).toEqual(total);
-      }, 3);
+      await eachConcurrently(
+        METRICS,
+        async (metric) => {
+          const all = await rowsOf(query(prefix, metric));
+          const total = totals(all);
+          expect(total.size, metric).toBeGreaterThan(0);
+          expect(await sumOver(prefix, metric, [{ child: 'parent' }, { child: 'content' }, { child: 'gpu' }]), `${metric} child`).toEqual(
+            total,
+          );
+          expect(
+            await sumOver(prefix, metric, [{ child: 'false' }, { child: 'true' }, { child: 'gpu' }]),
+            `${metric} legacy child`,
+          ).toEqual(total);
+          expect(
+            await sumOver(
+              prefix,
+              metric,
+              [...new Set(osPairs.map(([os]) => os))].map((os) => ({ os })),
+            ),
+            `${metric} os`,
+          ).toEqual(total);
+          expect(
+            await sumOver(
+              prefix,
+              metric,
+              osPairs.map(([os, osVersion]) => ({ os, osVersion })),
+            ),
+            `${metric} os+osVersion`,
+          ).toEqual(total);
+          expect(
+            await sumOver(
+              prefix,
+              metric,
+              (options.application ?? []).map((application) => ({ application })),
+            ),
+            `${metric} application`,
+          ).toEqual(total);
+          expect(
+            await sumOver(
+              prefix,
+              metric,
+              (options.architecture ?? []).map((architecture) => ({ architecture })),
+            ),
+            `${metric} architecture`,
+          ).toEqual(total);
+          expect(
+            await sumOver(
+              prefix,
+              metric,
+              [...new Set(all.map((row) => row.label))].map((label) => ({ label })),
+            ),
+            `${metric} label`,
+          ).toEqual(total);
+          // e10sEnabled: pings without the setting match neither value; add them back (computed by hand)
+          const withoutSetting = pings.filter((ping) => pingDimensions(ping)?.e10sEnabled === '');
+          expect(withoutSetting.length).toBeGreaterThan(0);
+          const rest = reference.expected(withoutSetting, query(prefix, metric));
+          const restRows = rest.status === 200 ? rest.body.data : [];
+          const e10sRows = [
+            ...(await rowsOf(query(prefix, metric, { e10sEnabled: 'true' }))),
+            ...(await rowsOf(query(prefix, metric, { e10sEnabled: 'false' }))),
+          ];
+          expect(totals([...e10sRows, ...restRows]), `${metric} e10sEnabled`).toEqual(total);
+        },
+        3,
+      );
     });
   }
 });

@@ -15,14 +15,13 @@ import { MemoryStore } from '../../builder/src/publish/memory-store';
 import { createApp } from '../../worker/src/app';
 import type { Env } from '../../worker/src/env';
 import { OPENAPI_DOCUMENT } from '../../worker/src/openapi/document';
-import type { JsonSchema, Reference, Response as DocResponse } from '../../worker/src/openapi/types';
-import { derivePings } from '../worker/fixtures/derive-pings';
+import type { Response as DocResponse, JsonSchema, Reference } from '../../worker/src/openapi/types';
 import { tempDir } from '../helpers/built-worker';
+import { derivePings } from '../worker/fixtures/derive-pings';
 
 const PINGS = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
 const BASE = 'https://openapi.test';
 const DOC_ID = `${BASE}/openapi.json`;
-
 
 const store = new MemoryStore();
 const app = createApp({ source: () => ({ get: async (key) => store.objects.get(key) ?? null }), responseCache: null });
@@ -32,13 +31,20 @@ ajv.addSchema({ $id: DOC_ID, components: OPENAPI_DOCUMENT.components });
 
 beforeAll(async () => {
   const bases = await Promise.all(
-    ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(async (name) => JSON.parse(await readFile(join(PINGS, name), 'utf8')) as Record<string, unknown>),
+    ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(
+      async (name) => JSON.parse(await readFile(join(PINGS, name), 'utf8')) as Record<string, unknown>,
+    ),
   );
   const dir = await tempDir('openapi-');
   try {
     const input = join(dir.path, 'pings.ndjson');
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(input, `${derivePings([bases[0]!, bases[1]!]).map((ping) => JSON.stringify(ping)).join('\n')}\n`);
+    await writeFile(
+      input,
+      `${derivePings([bases[0]!, bases[1]!])
+        .map((ping) => JSON.stringify(ping))
+        .join('\n')}\n`,
+    );
     await runBuild({ inputs: [input], store, definitions: await loadDefinitions(), selection: { sampleIdBelow: 100 } });
   } finally {
     await dir.remove();

@@ -83,7 +83,10 @@ async function clientGet(url: string, instance?: string): Promise<HttpResult & {
   expect(url.length, url).toBeLessThanOrEqual(MAX_URL_LENGTH);
   expect(url.startsWith(CLIENT_BASE)).toBe(true);
   const path = `/${url.slice(CLIENT_BASE.length)}`;
-  const response = await worker.fetch(path, { headers: { Origin: 'https://telemetry.mozilla.org' }, ...(instance ? { worker: instance } : {}) });
+  const response = await worker.fetch(path, {
+    headers: { Origin: 'https://telemetry.mozilla.org' },
+    ...(instance ? { worker: instance } : {}),
+  });
   seen.push({ path, status: response.status });
   // a cross-origin XHR only sees the answer with this header
   expect(response.headers.get('Access-Control-Allow-Origin'), path).toBe('*');
@@ -105,7 +108,14 @@ function filterString(filters: Record<string, string | string[]>): string {
     .join('');
 }
 
-function evolutionUrl(prefix: 'submission_date' | 'build_id', channel: string, version: string, metric: string, dates: readonly string[], filters: Record<string, string | string[]>): string {
+function evolutionUrl(
+  prefix: 'submission_date' | 'build_id',
+  channel: string,
+  version: string,
+  metric: string,
+  dates: readonly string[],
+  filters: Record<string, string | string[]>,
+): string {
   return `${CLIENT_BASE}aggregates_by/${prefix}/channels/${encodeURIComponent(channel)}/?version=${encodeURIComponent(version)}&dates=${encodeURIComponent(dates.join(','))}&metric=${encodeURIComponent(metric)}${filterString(filters)}`;
 }
 
@@ -128,7 +138,10 @@ function expectClientShape(evolution: Evolution, requestedDates: readonly string
     expect(typeof entry.label, where).toBe('string');
     expect(typeof entry.count, where).toBe('number');
     expect(typeof entry.sum, where).toBe('number');
-    expect(entry.histogram.every((value) => typeof value === 'number' && Number.isFinite(value)), where).toBe(true);
+    expect(
+      entry.histogram.every((value) => typeof value === 'number' && Number.isFinite(value)),
+      where,
+    ).toBe(true);
     expect(entry.histogram.length, where).toBe(evolution.kind === 'flag' ? 3 : evolution.buckets.length);
     // one entry per (date, label): the client keys its per-label series by date
     const dates = perLabel.get(entry.label) ?? new Set<string>();
@@ -138,12 +151,20 @@ function expectClientShape(evolution: Evolution, requestedDates: readonly string
   // the mean the dashboards plot, as Histogram.mean computes it, is a number for numeric buckets
   if (evolution.kind !== 'categorical') {
     const buckets = evolution.buckets as number[];
-    const last = buckets.length === 1 ? (buckets[0] as number) + 1 : LINEAR_KINDS.includes(evolution.kind) ? 2 * (buckets.at(-1) as number) - (buckets.at(-2) as number) : ((buckets.at(-1) as number) * (buckets.at(-1) as number)) / (buckets.at(-2) as number);
+    const last =
+      buckets.length === 1
+        ? (buckets[0] as number) + 1
+        : LINEAR_KINDS.includes(evolution.kind)
+          ? 2 * (buckets.at(-1) as number) - (buckets.at(-2) as number)
+          : ((buckets.at(-1) as number) * (buckets.at(-1) as number)) / (buckets.at(-2) as number);
     for (const entry of evolution.data) {
       const total = entry.histogram.reduce((a, b) => a + b, 0);
       if (total === 0) continue;
       const edges = [...buckets, last];
-      const weighted = entry.histogram.reduce((acc, count, i) => acc + count * ((edges[i] as number) + ((edges[i + 1] ?? last) as number)) / 2, 0);
+      const weighted = entry.histogram.reduce(
+        (acc, count, i) => acc + (count * ((edges[i] as number) + ((edges[i + 1] ?? last) as number))) / 2,
+        0,
+      );
       expect(Number.isFinite(weighted / total), where).toBe(true);
     }
   }
@@ -161,7 +182,12 @@ async function getEvolution(
   const prefix = useSubmissionDate ? 'submission_date' : 'build_id';
   const dates = (useSubmissionDate ? versionDates : versionBuildIds)[channel]?.[version] ?? [];
   const whole = evolutionUrl(prefix, channel, version, metric, dates, filters);
-  const urls = whole.length > maxUrlLength ? [dates.slice(0, dates.length / 2), dates.slice(dates.length / 2)].map((half) => evolutionUrl(prefix, channel, version, metric, half, filters)) : [whole];
+  const urls =
+    whole.length > maxUrlLength
+      ? [dates.slice(0, dates.length / 2), dates.slice(dates.length / 2)].map((half) =>
+          evolutionUrl(prefix, channel, version, metric, half, filters),
+        )
+      : [whole];
   if (urls.length > 1) expect(useSubmissionDate, 'the client only splits submission dates').toBe(true);
   const byLabel = new Map<string, DataEntry[]>();
   const statuses: number[] = [];
@@ -189,20 +215,27 @@ function combine(evolutions: readonly Map<string, DataEntry[]>[]): Map<string, M
       out.set(label, byDate);
       for (const entry of entries) {
         const total = byDate.get(entry.date) ?? { date: entry.date, histogram: entry.histogram.map(() => 0), count: 0, sum: 0 };
-        entry.histogram.forEach((value, i) => (total.histogram[i] = (total.histogram[i] ?? 0) + value));
+        entry.histogram.forEach((value, i) => {
+          total.histogram[i] = (total.histogram[i] ?? 0) + value;
+        });
         total.count += entry.count;
         total.sum += entry.sum;
         byDate.set(entry.date, total);
       }
     }
   }
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, byDate]) => [label, new Map([...byDate].sort(([a], [b]) => (a < b ? -1 : 1)))]));
+  return new Map(
+    [...out]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([label, byDate]) => [label, new Map([...byDate].sort(([a], [b]) => (a < b ? -1 : 1)))]),
+  );
 }
 
 function getVersions(): string[] {
   const versions: string[] = [];
   for (const channel of Object.keys(versionDates)) {
-    for (const version of Object.keys(versionDates[channel] ?? {})) if (versionBuildIds[channel]?.[version]) versions.push(`${channel}/${version}`);
+    for (const version of Object.keys(versionDates[channel] ?? {}))
+      if (versionBuildIds[channel]?.[version]) versions.push(`${channel}/${version}`);
   }
   return versions.sort();
 }
@@ -243,7 +276,10 @@ beforeAll(async () => {
   const channels = await clientGet(`${CLIENT_BASE}aggregates_by/build_id/channels/`);
   expect(channels.status).toBe(200);
   for (const channel of channels.json as string[]) {
-    for (const [prefix, map] of [['build_id', versionBuildIds], ['submission_date', versionDates]] as const) {
+    for (const [prefix, map] of [
+      ['build_id', versionBuildIds],
+      ['submission_date', versionDates],
+    ] as const) {
       const answer = await clientGet(`${CLIENT_BASE}aggregates_by/${prefix}/channels/${channel}/dates/`);
       expect(answer.status, `${prefix} dates of ${channel}`).toBe(200);
       const byVersion: Record<string, string[]> = (map[channel] = {});
@@ -340,7 +376,9 @@ describe('filters, histogram info and evolutions for every version and every lis
           // a listed metric without a definition (e.g. a scalar unknown to Scalars.yaml): the client shows nothing
           expect(info.status, where).toBe(404);
           expect(bySubmission.statuses, where).toEqual([404]);
-          expect(String((JSON.parse(info.text) as { message: string }).message), where).toMatch(/^Cannot find this (scalar|histogram) definition\.$/);
+          expect(String((JSON.parse(info.text) as { message: string }).message), where).toMatch(
+            /^Cannot find this (scalar|histogram) definition\.$/,
+          );
           continue;
         }
         expect(bySubmission.statuses, where).toEqual([200]);
@@ -363,35 +401,51 @@ describe('filters, histogram info and evolutions for every version and every lis
   });
 });
 
-describe('the dashboards\' filter sets', () => {
-  const METRICS = ['GC_MS', 'A11Y_INSTANTIATED_FLAG', 'CREATE_EVENT_EVENT', 'SIMPLE_MEASURES_UPTIME', 'CONTENT_LARGE_PAINT_PHASE_WEIGHT', 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT'];
+describe("the dashboards' filter sets", () => {
+  const METRICS = [
+    'GC_MS',
+    'A11Y_INSTANTIATED_FLAG',
+    'CREATE_EVENT_EVENT',
+    'SIMPLE_MEASURES_UPTIME',
+    'CONTENT_LARGE_PAINT_PHASE_WEIGHT',
+    'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT',
+  ];
 
-  it.each(['submission_date', 'build_id'] as const)('%s: each option of application, os (as os + osVersion, and os alone), architecture and child adds up to the unfiltered evolution', async (prefix) => {
-    const { channel, version } = longestVersion();
-    const options = await getFilterOptions(channel, version);
-    const useSubmissionDate = prefix === 'submission_date';
-    for (const metric of METRICS) {
-      expect(options.metric).toContain(metric);
-      const whole = combine([(await getEvolution(channel, version, metric, {}, useSubmissionDate)).byLabel]);
-      expect(whole.size).toBeGreaterThan(0);
-      const osNames = [...new Set((options.os ?? []).map((os) => os.split(',')[0] as string))];
-      const dimensions: Record<string, Record<string, string>[]> = {
-        application: (options.application ?? []).map((application) => ({ application })),
-        os: (options.os ?? []).map((os) => ({ os: os.split(',')[0] as string, osVersion: os.split(',')[1] as string })),
-        osName: osNames.map((os) => ({ os })),
-        architecture: (options.architecture ?? []).map((architecture) => ({ architecture })),
-        child: (options.child ?? []).map((child) => ({ child })),
-      };
-      for (const [dimension, filterSets] of Object.entries(dimensions)) {
-        const parts = [];
-        for (const filters of filterSets) parts.push((await getEvolution(channel, version, metric, filters, useSubmissionDate)).byLabel);
-        expect(combine(parts), `${metric} by ${dimension}`).toEqual(whole);
+  it.each(['submission_date', 'build_id'] as const)(
+    '%s: each option of application, os (as os + osVersion, and os alone), architecture and child adds up to the unfiltered evolution',
+    async (prefix) => {
+      const { channel, version } = longestVersion();
+      const options = await getFilterOptions(channel, version);
+      const useSubmissionDate = prefix === 'submission_date';
+      for (const metric of METRICS) {
+        expect(options.metric).toContain(metric);
+        const whole = combine([(await getEvolution(channel, version, metric, {}, useSubmissionDate)).byLabel]);
+        expect(whole.size).toBeGreaterThan(0);
+        const osNames = [...new Set((options.os ?? []).map((os) => os.split(',')[0] as string))];
+        const dimensions: Record<string, Record<string, string>[]> = {
+          application: (options.application ?? []).map((application) => ({ application })),
+          os: (options.os ?? []).map((os) => ({ os: os.split(',')[0] as string, osVersion: os.split(',')[1] as string })),
+          osName: osNames.map((os) => ({ os })),
+          architecture: (options.architecture ?? []).map((architecture) => ({ architecture })),
+          child: (options.child ?? []).map((child) => ({ child })),
+        };
+        for (const [dimension, filterSets] of Object.entries(dimensions)) {
+          const parts = [];
+          for (const filters of filterSets) parts.push((await getEvolution(channel, version, metric, filters, useSubmissionDate)).byLabel);
+          expect(combine(parts), `${metric} by ${dimension}`).toEqual(whole);
+        }
+        // several filters at once, in the client's sorted order
+        const narrowed = await getEvolution(
+          channel,
+          version,
+          metric,
+          { os: 'Windows_NT', osVersion: '10.0', architecture: 'x86-64', child: 'parent', application: 'Firefox' },
+          useSubmissionDate,
+        );
+        expect([[200], [404]]).toContainEqual(narrowed.statuses);
       }
-      // several filters at once, in the client's sorted order
-      const narrowed = await getEvolution(channel, version, metric, { os: 'Windows_NT', osVersion: '10.0', architecture: 'x86-64', child: 'parent', application: 'Firefox' }, useSubmissionDate);
-      expect([[200], [404]]).toContainEqual(narrowed.statuses);
-    }
-  });
+    },
+  );
 });
 
 describe('long date lists', () => {
@@ -450,7 +504,10 @@ describe('cost of a request over all ~40 dates of a version (built worker, DEBUG
     expect(reads(filtered).shard).toBe(0);
 
     // a use counter reads its own shards and its denominator's: still per month, not per date
-    const useCounter = await worker.fetch(`/${evolutionUrl('submission_date', channel, version, 'USE_COUNTER2_PROPERTY_FILL_PAGE', dates, {}).slice(CLIENT_BASE.length)}`, { worker: 'cost-no-response-cache' });
+    const useCounter = await worker.fetch(
+      `/${evolutionUrl('submission_date', channel, version, 'USE_COUNTER2_PROPERTY_FILL_PAGE', dates, {}).slice(CLIENT_BASE.length)}`,
+      { worker: 'cost-no-response-cache' },
+    );
     expect(useCounter.status).toBe(200);
     expect(reads(useCounter).shard).toBeLessThanOrEqual(2 * months);
 
@@ -465,7 +522,10 @@ describe('cost of a request over all ~40 dates of a version (built worker, DEBUG
     // the same over all build ids of the version
     const buildDates = versionBuildIds[channel]?.[version] ?? [];
     const buildMonths = new Set(buildDates.map((date) => date.slice(0, 6))).size;
-    const byBuild = await worker.fetch(`/${evolutionUrl('build_id', channel, version, 'GC_MS', buildDates, {}).slice(CLIENT_BASE.length)}`, { worker: 'cost-no-response-cache' });
+    const byBuild = await worker.fetch(
+      `/${evolutionUrl('build_id', channel, version, 'GC_MS', buildDates, {}).slice(CLIENT_BASE.length)}`,
+      { worker: 'cost-no-response-cache' },
+    );
     expect(byBuild.status).toBe(200);
     expect(reads(byBuild).shard).toBeLessThanOrEqual(buildMonths);
 

@@ -16,7 +16,7 @@ import type { ManifestIndex } from '../../worker/src/core/index-objects';
 import type { ShardRow } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { manifestKey, shardKey } from '../../worker/src/core/storage-keys';
-import { BUCKET, bundleWorker, readWranglerSettings, ROOT } from '../helpers/built-worker';
+import { BUCKET, bundleWorker, ROOT, readWranglerSettings } from '../helpers/built-worker';
 import { derivePings } from '../worker/fixtures/derive-pings';
 
 const DATES = ['20170130', '20170131', '20170201'];
@@ -47,7 +47,9 @@ function expectedData(rows: ShardRow[], child?: string) {
       if (row.date !== date || (child !== undefined && row.child !== child)) continue;
       const total = byLabel.get(row.label) ?? { date, label: row.label, histogram: [], count: 0, sum: 0 };
       byLabel.set(row.label, total);
-      row.histogram.forEach((value, i) => (total.histogram[i] = (total.histogram[i] ?? 0) + Number(value)));
+      row.histogram.forEach((value, i) => {
+        total.histogram[i] = (total.histogram[i] ?? 0) + Number(value);
+      });
       total.count += Number(row.count);
       total.sum += Number(row.sum);
     }
@@ -62,9 +64,18 @@ beforeAll(async () => {
   const scriptPath = await bundleWorker(outdir);
 
   const pingsDir = join(ROOT, 'test', 'fixtures', 'pings');
-  const bases = await Promise.all(['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(async (name) => JSON.parse(await readFile(join(pingsDir, name), 'utf8')) as Record<string, unknown>));
+  const bases = await Promise.all(
+    ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(
+      async (name) => JSON.parse(await readFile(join(pingsDir, name), 'utf8')) as Record<string, unknown>,
+    ),
+  );
   const input = join(dir, 'pings.ndjson');
-  await writeFile(input, `${derivePings([bases[0]!, bases[1]!]).map((ping) => JSON.stringify(ping)).join('\n')}\n`);
+  await writeFile(
+    input,
+    `${derivePings([bases[0]!, bases[1]!])
+      .map((ping) => JSON.stringify(ping))
+      .join('\n')}\n`,
+  );
   const persistDir = join(dir, 'state');
   const store = await LocalR2Store.open({ persistDir, bucketName: BUCKET });
   try {
@@ -143,7 +154,9 @@ describe('the bundled worker in plain Miniflare', () => {
     expect(channels.headers.get('X-Frame-Options')).toBe('DENY');
     expect((await fetchWorker('/aggregates_by/submission_date/channels/nightly/dates/')).status).toBe(200);
     expect((await fetchWorker('/filters/?channel=nightly&version=54')).status).toBe(200);
-    const useCounter = await fetchWorker(`/aggregates_by/submission_date/channels/nightly/?version=54&dates=${DATES.join('%2C')}&metric=USE_COUNTER2_PROPERTY_FILL_DOCUMENT`);
+    const useCounter = await fetchWorker(
+      `/aggregates_by/submission_date/channels/nightly/?version=54&dates=${DATES.join('%2C')}&metric=USE_COUNTER2_PROPERTY_FILL_DOCUMENT`,
+    );
     expect(useCounter.status, useCounter.text).toBe(200);
     expect((await fetchWorker('/aggregates_by/build_id/channels/release/dates/')).status).toBe(403);
     expect((await fetchWorker('/status')).text).toBe('OK');

@@ -149,7 +149,11 @@ export interface BuiltWorker {
  * The bundled worker in plain Miniflare, once per entry of `instances` (each its own isolate,
  * caches and variables), all bound to the R2 state the builder wrote to `persistDir`.
  */
-export async function startBuiltWorker(options: { scriptPath: string; persistDir: string; instances: readonly WorkerInstance[] }): Promise<BuiltWorker> {
+export async function startBuiltWorker(options: {
+  scriptPath: string;
+  persistDir: string;
+  instances: readonly WorkerInstance[];
+}): Promise<BuiltWorker> {
   const settings = await readWranglerSettings();
   const modulesRoot = join(options.scriptPath, '..');
   const host = (name: string) => `${name}.${new URL(BASE_URL).host}`;

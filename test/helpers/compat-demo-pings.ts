@@ -51,17 +51,27 @@ function trim(ping: unknown): Json {
     ...(container.keyedScalars ? { keyedScalars: keep(container.keyedScalars, KEPT_SCALARS) } : {}),
   });
   const trimmed: Json = trimMeasurements(payload);
-  if (Array.isArray(payload.childPayloads)) trimmed.childPayloads = payload.childPayloads.map((child) => (isObject(child) ? trimMeasurements(child) : child));
+  if (Array.isArray(payload.childPayloads))
+    trimmed.childPayloads = payload.childPayloads.map((child) => (isObject(child) ? trimMeasurements(child) : child));
   if (isObject(payload.processes)) {
-    trimmed.processes = Object.fromEntries(Object.entries(payload.processes).map(([name, process]) => [name, isObject(process) ? trimMeasurements(process) : process]));
+    trimmed.processes = Object.fromEntries(
+      Object.entries(payload.processes).map(([name, process]) => [name, isObject(process) ? trimMeasurements(process) : process]),
+    );
   }
   copy.payload = trimmed;
   return copy;
 }
 
-
 /** The demo pings (the same every time). */
 export function compatDemoPings(options: { count?: number; seed?: number } = {}): Json[] {
   const bases = loadBasePings(fileURLToPath(new URL('../fixtures/pings/', import.meta.url))).map(trim);
-  return [...generateDemoPings({ count: options.count ?? PING_COUNT, seed: options.seed ?? DEMO_SEED, basePings: bases, startDate: START_DATE, days: DAYS })];
+  return [
+    ...generateDemoPings({
+      count: options.count ?? PING_COUNT,
+      seed: options.seed ?? DEMO_SEED,
+      basePings: bases,
+      startDate: START_DATE,
+      days: DAYS,
+    }),
+  ];
 }

@@ -82,11 +82,11 @@ export function trimPing(ping: Json): Json {
   delete parent.events;
   Object.assign(processes.content as Json, structuredClone(ADDED_CONTENT_SCALARS));
   for (const key of Object.keys(payload)) {
-    if (!['histograms', 'keyedHistograms', 'simpleMeasurements', 'childPayloads', 'processes', 'info', 'ver'].includes(key)) delete payload[key];
+    if (!['histograms', 'keyedHistograms', 'simpleMeasurements', 'childPayloads', 'processes', 'info', 'ver'].includes(key))
+      delete payload[key];
   }
   return copy;
 }
-
 
 /**
  * Categorical values (ping b sends this one empty): label indexes, the spill bucket (13) and a key
@@ -95,22 +95,60 @@ export function trimPing(ping: Json): Json {
  */
 function editValues(payload: Json): void {
   const histograms = payload.histograms as Json;
-  histograms.FX_PREFERENCES_CATEGORY_OPENED = { bucket_count: 51, histogram_type: 5, range: [1, 50], sum: 44, values: { '0': 1, '1': 3, '4': 2, '12': 1, '13': 2, '20': 1 } };
+  histograms.FX_PREFERENCES_CATEGORY_OPENED = {
+    bucket_count: 51,
+    histogram_type: 5,
+    range: [1, 50],
+    sum: 44,
+    values: { '0': 1, '1': 3, '4': 2, '12': 1, '13': 2, '20': 1 },
+  };
   const gcMs = histograms.GC_MS as { values: Json };
   gcMs.values = { ...gcMs.values, '9': 4, abc: 1, '10': 1.5 };
   // a use counter with its (never used) overflow bucket set: the false bucket subtracts it too
   const content = (payload.processes as Json).content as { histograms: Json };
-  content.histograms.USE_COUNTER2_PROPERTY_FILL_PAGE = { bucket_count: 3, histogram_type: 2, range: [1, 2], sum: 4, values: { '0': 0, '1': 2, '2': 1 } };
+  content.histograms.USE_COUNTER2_PROPERTY_FILL_PAGE = {
+    bucket_count: 3,
+    histogram_type: 2,
+    range: [1, 2],
+    sum: 4,
+    values: { '0': 0, '1': 2, '2': 1 },
+  };
 }
 
 /** nightly 54 spans submission dates 20170130..20170202 and build dates 20170126..20170202 (two months each). */
 const VARIANTS: readonly Variant[] = [
   { base: 1, submissionDate: '20170131', buildId: '20170130030205', edit: editValues },
-  { base: 0, submissionDate: '20170131', buildId: '20170131030205', os: { name: 'Windows_NT', version: '6.1' }, architecture: 'x86', e10sEnabled: false },
-  { base: 1, submissionDate: '20170201', buildId: '20170201030205', os: { name: 'Darwin', version: '16.4.0' }, e10sEnabled: null, edit: editValues },
+  {
+    base: 0,
+    submissionDate: '20170131',
+    buildId: '20170131030205',
+    os: { name: 'Windows_NT', version: '6.1' },
+    architecture: 'x86',
+    e10sEnabled: false,
+  },
+  {
+    base: 1,
+    submissionDate: '20170201',
+    buildId: '20170201030205',
+    os: { name: 'Darwin', version: '16.4.0' },
+    e10sEnabled: null,
+    edit: editValues,
+  },
   { base: 0, submissionDate: '20170201', buildId: '20170131030205', application: 'Thunderbird' },
-  { base: 0, submissionDate: '20170202', buildId: '20170202030205', os: { name: 'Linux', version: '4.4.0-59-generic' }, architecture: 'x86' },
-  { base: 1, submissionDate: '20170130', buildId: '20170126030205', os: { name: 'Linux', version: '4.8.0-22-generic' }, e10sEnabled: false },
+  {
+    base: 0,
+    submissionDate: '20170202',
+    buildId: '20170202030205',
+    os: { name: 'Linux', version: '4.4.0-59-generic' },
+    architecture: 'x86',
+  },
+  {
+    base: 1,
+    submissionDate: '20170130',
+    buildId: '20170126030205',
+    os: { name: 'Linux', version: '4.8.0-22-generic' },
+    e10sEnabled: false,
+  },
   // the same dates on another version and another channel: must never leak into nightly 54
   { base: 1, submissionDate: '20170130', buildId: '20170130030205', version: '55.0a1' },
   { base: 0, submissionDate: '20170131', buildId: '20170125030205', channel: 'beta', version: '54.0' },
@@ -118,7 +156,6 @@ const VARIANTS: readonly Variant[] = [
   { base: 0, submissionDate: '20170131', buildId: '20170131030205', application: 'Fennec' },
   { base: 1, submissionDate: '20170131', buildId: '20170131030205', sampleId: 100 },
 ];
-
 
 export const GENERATED_COUNT = 10;
 export const HAND_MADE_COUNT = VARIANTS.length;

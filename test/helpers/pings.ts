@@ -16,7 +16,10 @@ export function vendoredDefinitions(): Promise<Definitions> {
 
 export type PingOverrides = Record<string, unknown>;
 
-export function makePing(payload: Record<string, unknown> = {}, overrides: { meta?: PingOverrides; application?: PingOverrides; os?: PingOverrides; settings?: PingOverrides } = {}): Record<string, unknown> {
+export function makePing(
+  payload: Record<string, unknown> = {},
+  overrides: { meta?: PingOverrides; application?: PingOverrides; os?: PingOverrides; settings?: PingOverrides } = {},
+): Record<string, unknown> {
   return {
     type: 'main',
     meta: { submissionDate: '20170130', sampleId: 42, ...overrides.meta },
@@ -46,7 +49,10 @@ export interface MaterialisedBuild extends IndexUpdates {
   rowsDropped: RowsDropped;
 }
 
-export async function aggregate(pings: unknown[], selection: PingSelection = { sampleIdBelow: 100 }): Promise<{ aggregator: Aggregator; output: MaterialisedBuild }> {
+export async function aggregate(
+  pings: unknown[],
+  selection: PingSelection = { sampleIdBelow: 100 },
+): Promise<{ aggregator: Aggregator; output: MaterialisedBuild }> {
   const defs = await vendoredDefinitions();
   const aggregator = new Aggregator(defs.histograms, selection);
   for (const ping of pings) aggregator.addPing(ping);

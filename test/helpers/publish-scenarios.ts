@@ -3,8 +3,9 @@
  * pings of test/fixtures/pings re-dated to chosen submission dates, the CLI as a child process,
  * and every object of a store.
  */
-import { spawn } from 'node:child_process';
+
 import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
@@ -34,7 +35,10 @@ export function realPingsOn(date: string, variant = 0): Json[] {
     (copy.meta as Json).submissionDate = date;
     if (variant > 0) {
       const gc = ((copy.payload as Json).histograms as Json).GC_MS as Json | undefined;
-      if (gc) gc.values = Object.fromEntries(Object.entries(gc.values as Record<string, number>).map(([bucket, n]) => [bucket, n * (variant + 1)]));
+      if (gc)
+        gc.values = Object.fromEntries(
+          Object.entries(gc.values as Record<string, number>).map(([bucket, n]) => [bucket, n * (variant + 1)]),
+        );
     }
     return copy;
   });

@@ -12,12 +12,13 @@
  * - a use-counter row whose denominator has no row that date keeps its own date (the original's
  *   SQL returned it with a null date).
  */
-import type { Golden } from './reference-buckets';
-import { loadGolden } from './reference-buckets';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { Golden } from './reference-buckets';
+import { loadGolden } from './reference-buckets';
 
 type Json = Record<string, unknown>;
 export type Process = 'parent' | 'content' | 'gpu';
@@ -168,7 +169,8 @@ function extractSimpleMeasures(out: PingMetrics, simple: unknown, process: Proce
     if (isObject(value)) {
       for (const [subName, subValue] of Object.entries(value)) {
         const number = pyNumber(subValue);
-        if (number !== undefined) add(out, `SIMPLE_MEASURES_${name.toUpperCase()}_${subName.toUpperCase()}`, { type: 'value', process, label: '', value: number });
+        if (number !== undefined)
+          add(out, `SIMPLE_MEASURES_${name.toUpperCase()}_${subName.toUpperCase()}`, { type: 'value', process, label: '', value: number });
       }
     } else {
       const number = pyNumber(value);
@@ -193,7 +195,8 @@ function extractScalars(out: PingMetrics, processes: Json): void {
         if (!isObject(byKey) || name.startsWith('browser.engagement.navigation')) continue;
         for (const [key, value] of Object.entries(byKey)) {
           const number = pyNumber(value);
-          if (number !== undefined) add(out, `SCALARS_${name.toUpperCase()}`, { type: 'value', process, label: key.toUpperCase(), value: number });
+          if (number !== undefined)
+            add(out, `SCALARS_${name.toUpperCase()}`, { type: 'value', process, label: key.toUpperCase(), value: number });
         }
       }
     }
@@ -290,10 +293,14 @@ export class Reference {
   static load(): Reference {
     const golden = loadGolden();
     const histograms = JSON.parse(readFileSync(join(DATA_DIR, 'Histograms.json'), 'utf8')) as Record<string, HistogramDefinition>;
-    const scalars = parseYaml(readFileSync(join(DATA_DIR, 'Scalars.yaml'), 'utf8')) as Record<string, Record<string, { description?: unknown }>>;
+    const scalars = parseYaml(readFileSync(join(DATA_DIR, 'Scalars.yaml'), 'utf8')) as Record<
+      string,
+      Record<string, { description?: unknown }>
+    >;
     const descriptions = new Map<string, string>();
     for (const [category, probes] of Object.entries(scalars)) {
-      for (const [probe, definition] of Object.entries(probes)) descriptions.set(`${category}.${probe}`, String(definition.description ?? ''));
+      for (const [probe, definition] of Object.entries(probes))
+        descriptions.set(`${category}.${probe}`, String(definition.description ?? ''));
     }
     return new Reference(golden, histograms, descriptions);
   }
@@ -322,33 +329,75 @@ export class Reference {
     const g = this.golden;
     if (metric.startsWith('SIMPLE_MEASURES')) {
       const labels = g.simple_measures_labels;
-      return { ok: true, spec: { stored: metric, kind: 'exponential', buckets: labels, description: '', cells: (o) => oneHot(labels, (o as { value: number }).value) } };
+      return {
+        ok: true,
+        spec: {
+          stored: metric,
+          kind: 'exponential',
+          buckets: labels,
+          description: '',
+          cells: (o) => oneHot(labels, (o as { value: number }).value),
+        },
+      };
     }
     if (metric.startsWith('SCALARS')) {
       const description = this.scalarDescriptions.get(metric.replace('SCALARS_', '').toLowerCase());
       if (description === undefined) return { ok: false, message: 'Cannot find this scalar definition.' };
       const labels = g.numeric_scalars_labels;
-      return { ok: true, spec: { stored: metric, kind: 'exponential', buckets: labels, description, cells: (o) => oneHot(labels, (o as { value: number }).value) } };
+      return {
+        ok: true,
+        spec: {
+          stored: metric,
+          kind: 'exponential',
+          buckets: labels,
+          description,
+          cells: (o) => oneHot(labels, (o as { value: number }).value),
+        },
+      };
     }
     if (metric.startsWith('USE_COUNTER2_')) {
       const denominator = `${COUNT_PREFIX}${metric.endsWith('_DOCUMENT') ? 'CONTENT_DOCUMENTS_DESTROYED' : 'TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED'}`;
       const ranges = [0, 1, 2];
-      return { ok: true, spec: { stored: metric, kind: 'boolean', buckets: ranges, description: '', cells: (o) => this.dense(o, ranges, undefined), denominator } };
+      return {
+        ok: true,
+        spec: {
+          stored: metric,
+          kind: 'boolean',
+          buckets: ranges,
+          description: '',
+          cells: (o) => this.dense(o, ranges, undefined),
+          denominator,
+        },
+      };
     }
     const definition = this.histogramDefinition(metric);
     if (!definition) return { ok: false, message: 'Cannot find this histogram definition.' };
     const description = definition.description ?? '';
     if (definition.kind === 'count') {
       const labels = g.count_histogram_labels;
-      return { ok: true, spec: { stored: `${COUNT_PREFIX}${metric}`, kind: 'count', buckets: labels, description, cells: (o) => oneHot(labels, (o as { value: number }).value) } };
+      return {
+        ok: true,
+        spec: {
+          stored: `${COUNT_PREFIX}${metric}`,
+          kind: 'count',
+          buckets: labels,
+          description,
+          cells: (o) => oneHot(labels, (o as { value: number }).value),
+        },
+      };
     }
     const golden = g.histograms[metric];
-    if (!golden && options.withoutBuckets) return { ok: true, spec: { stored: metric, kind: definition.kind ?? '', buckets: [], description, cells: () => [] } };
+    if (!golden && options.withoutBuckets)
+      return { ok: true, spec: { stored: metric, kind: definition.kind ?? '', buckets: [], description, cells: () => [] } };
     if (!golden) throw new Error(`${metric}: no golden buckets; pick a metric listed in builder/data/golden-buckets.json`);
-    if (golden.kind !== definition.kind) throw new Error(`${metric}: golden kind ${golden.kind} differs from Histograms.json ${definition.kind}`);
+    if (golden.kind !== definition.kind)
+      throw new Error(`${metric}: golden kind ${golden.kind} differs from Histograms.json ${definition.kind}`);
     const labels = definition.kind === 'categorical' ? (definition.labels ?? []) : undefined;
     const buckets = definition.kind === 'flag' ? [0, 1] : labels ? [...labels, 'spill'] : golden.ranges;
-    return { ok: true, spec: { stored: metric, kind: golden.kind, buckets, description, cells: (o) => this.dense(o, golden.ranges, labels) } };
+    return {
+      ok: true,
+      spec: { stored: metric, kind: golden.kind, buckets, description, cells: (o) => this.dense(o, golden.ranges, labels) },
+    };
   }
 
   /** db.py: a sparse `values` dict laid over the bucket lower bounds (categorical: over label indexes + spill). */
@@ -367,9 +416,17 @@ export class Reference {
   }
 
   /** The rows of stored metric `stored` matching the query, summed per (date, label). */
-  private sums(pings: readonly Json[], query: Query, stored: string, cells: (o: RawObservation) => number[]): Map<string, Map<string, DataRow>> {
+  private sums(
+    pings: readonly Json[],
+    query: Query,
+    stored: string,
+    cells: (o: RawObservation) => number[],
+  ): Map<string, Map<string, DataRow>> {
     const filter = query.filter ?? {};
-    const child = filter.child === undefined ? undefined : ({ true: 'content', false: 'parent' } as Record<string, string>)[filter.child] ?? filter.child;
+    const child =
+      filter.child === undefined
+        ? undefined
+        : (({ true: 'content', false: 'parent' } as Record<string, string>)[filter.child] ?? filter.child);
     const byDate = new Map<string, Map<string, DataRow>>();
     for (const ping of pings) {
       const d = pingDimensions(ping);
@@ -389,8 +446,14 @@ export class Reference {
         if (!byLabel) byDate.set(date, (byLabel = new Map()));
         let row = byLabel.get(observation.label);
         const dense = cells(observation);
-        if (!row) byLabel.set(observation.label, (row = { date, label: observation.label, histogram: new Array<number>(dense.length).fill(0), count: 0, sum: 0 }));
-        dense.forEach((value, i) => (row.histogram[i] = (row.histogram[i] ?? 0) + value));
+        if (!row)
+          byLabel.set(
+            observation.label,
+            (row = { date, label: observation.label, histogram: new Array<number>(dense.length).fill(0), count: 0, sum: 0 }),
+          );
+        dense.forEach((value, i) => {
+          row.histogram[i] = (row.histogram[i] ?? 0) + value;
+        });
         row.count += 1;
         row.sum += observation.type === 'histogram' ? observation.sum : observation.value;
       }
@@ -400,7 +463,8 @@ export class Reference {
 
   /** What GET /aggregates_by/{prefix}/channels/{channel}/?version&dates&metric[&filters] answers. */
   expected(pings: readonly Json[], query: Query, options: { withoutBuckets?: boolean } = {}): Expected {
-    if (BLACKLIST.some((pattern) => pattern.test(query.metric))) return { status: 404, message: 'This metric is not allowed to be served.' };
+    if (BLACKLIST.some((pattern) => pattern.test(query.metric)))
+      return { status: 404, message: 'This metric is not allowed to be served.' };
     const resolved = this.spec(query.metric, options);
     if (!resolved.ok) return { status: 404, message: resolved.message };
     const { spec } = resolved;
@@ -438,7 +502,14 @@ export class Reference {
 
   /** What GET /filters/?channel&version lists (anonymous caller). */
   expectedFilters(pings: readonly Json[], channel: string, version: string): Record<string, string[]> {
-    const sets = { metric: new Set<string>(), application: new Set<string>(), architecture: new Set<string>(), os: new Set<string>(), child: new Set<string>(), e10sEnabled: new Set<string>() };
+    const sets = {
+      metric: new Set<string>(),
+      application: new Set<string>(),
+      architecture: new Set<string>(),
+      os: new Set<string>(),
+      child: new Set<string>(),
+      e10sEnabled: new Set<string>(),
+    };
     for (const ping of pings) {
       const d = pingDimensions(ping);
       if (!d || d.channel !== channel || d.version !== version) continue;
@@ -456,7 +527,11 @@ export class Reference {
       sets.os.add(`${d.os},${d.osVersion}`);
       if (d.e10sEnabled !== '') sets.e10sEnabled.add(d.e10sEnabled);
     }
-    return Object.fromEntries(Object.entries(sets).filter(([, values]) => values.size > 0).map(([key, values]) => [key, [...values].sort()]));
+    return Object.fromEntries(
+      Object.entries(sets)
+        .filter(([, values]) => values.size > 0)
+        .map(([key, values]) => [key, [...values].sort()]),
+    );
   }
 
   /** What GET /aggregates_by/{prefix}/channels/{channel}/dates/ lists: newest first. */
@@ -476,5 +551,7 @@ export class Reference {
 /** Rows in request-date order, labels sorted within a date. */
 export function sortRows<T extends { date: string; label: string }>(rows: readonly T[], dates: readonly string[]): T[] {
   const order = new Map(dates.map((date, i) => [date, i]));
-  return [...rows].sort((a, b) => (order.get(a.date) ?? 0) - (order.get(b.date) ?? 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  return [...rows].sort(
+    (a, b) => (order.get(a.date) ?? 0) - (order.get(b.date) ?? 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
+  );
 }

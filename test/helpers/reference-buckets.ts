@@ -100,7 +100,9 @@ export function layoutFor(name: string): Layout | undefined {
 
 /** Layout from a golden-buckets.json entry. */
 export function goldenLayout(entry: GoldenHistogram): Layout {
-  return entry.kind === 'categorical' ? { kind: 'categorical', width: entry.stored_histogram_length } : { kind: 'ranges', ranges: entry.ranges };
+  return entry.kind === 'categorical'
+    ? { kind: 'categorical', width: entry.stored_histogram_length }
+    : { kind: 'ranges', ranges: entry.ranges };
 }
 
 export function layoutWidth(layout: Layout): number {

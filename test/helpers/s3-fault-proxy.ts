@@ -190,8 +190,16 @@ export class S3FaultProxy {
     if (ifMatch === undefined && ifNoneMatch === undefined) return true;
     const head = await this.send('HEAD', path, {}, Buffer.alloc(0));
     const current = head.status === 200 ? normalizeEtag(String(head.headers.etag ?? '')) : null;
-    if (ifNoneMatch !== undefined && (ifNoneMatch.trim() === '*' ? current !== null : ifNoneMatch.split(',').some((tag) => normalizeEtag(tag) === current))) return false;
-    if (ifMatch !== undefined && (current === null || (ifMatch.trim() !== '*' && !ifMatch.split(',').some((tag) => normalizeEtag(tag) === current)))) return false;
+    if (
+      ifNoneMatch !== undefined &&
+      (ifNoneMatch.trim() === '*' ? current !== null : ifNoneMatch.split(',').some((tag) => normalizeEtag(tag) === current))
+    )
+      return false;
+    if (
+      ifMatch !== undefined &&
+      (current === null || (ifMatch.trim() !== '*' && !ifMatch.split(',').some((tag) => normalizeEtag(tag) === current)))
+    )
+      return false;
     return true;
   }
 
@@ -210,7 +218,10 @@ export class S3FaultProxy {
     const keys = [...xml.matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((match) => unescapeS3rverXml(match[1] ?? ''));
     const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
     const last = keys.at(-1);
-    const next = truncated && last !== undefined ? `<NextContinuationToken>${Buffer.from(last, 'utf8').toString('base64')}</NextContinuationToken>` : '';
+    const next =
+      truncated && last !== undefined
+        ? `<NextContinuationToken>${Buffer.from(last, 'utf8').toString('base64')}</NextContinuationToken>`
+        : '';
     xml = xml.replace(/<Marker>[\s\S]*?<\/Marker>/, `<KeyCount>${keys.length}</KeyCount>${next}`);
     return { ...answer, body: Buffer.from(xml, 'utf8') };
   }
@@ -224,7 +235,10 @@ export class S3FaultProxy {
   private send(method: string, path: string, headers: OutgoingHttpHeaders, body: Buffer): Promise<OriginAnswer> {
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest({ host: this.origin.host, port: this.origin.port, method, path, headers }, (incoming) => {
-        readBody(incoming).then((answerBody) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: answerBody }), reject);
+        readBody(incoming).then(
+          (answerBody) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body: answerBody }),
+          reject,
+        );
       });
       outgoing.on('error', reject);
       outgoing.end(body.length > 0 ? body : undefined);

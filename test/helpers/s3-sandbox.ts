@@ -22,7 +22,13 @@ export interface S3Sandbox {
 
 export async function startS3Sandbox(buckets: string[]): Promise<S3Sandbox> {
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = await server.run();
   const proxy = await S3FaultProxy.start({ host: '127.0.0.1', port });
   return {

@@ -8,9 +8,10 @@
  * 20170117..20170311: December is wholly trimmed, January and March are boundary months with
  * dates on both sides, February is wholly kept, April wholly trimmed (beyond the buffer).
  */
-import { readRealPings, trimPing } from './e2e-pings';
+
 import type { Variant } from '../worker/fixtures/derive-pings';
 import { applyVariant } from '../worker/fixtures/derive-pings';
+import { readRealPings, trimPing } from './e2e-pings';
 
 type Json = Record<string, unknown>;
 
@@ -45,5 +46,7 @@ export function trimDatasetPings(): Json[] {
 }
 
 export function trimDatasetNdjson(): string {
-  return `${trimDatasetPings().map((ping) => JSON.stringify(ping)).join('\n')}\n`;
+  return `${trimDatasetPings()
+    .map((ping) => JSON.stringify(ping))
+    .join('\n')}\n`;
 }

@@ -5,7 +5,21 @@ import { DEFAULTS } from '../../worker/src/config';
 import type { ManifestIndex } from '../../worker/src/core/index-objects';
 import { publicMetricName } from '../../worker/src/core/metric-names';
 import type { ExpectedRow } from './helpers';
-import { bearer, expectedData, get, getJson, makeApp, objectJson, seedBucket, signToken, storedRows, TEST_KID, testEnv, testJwks, testPrivateKey } from './helpers';
+import {
+  bearer,
+  expectedData,
+  get,
+  getJson,
+  makeApp,
+  objectJson,
+  seedBucket,
+  signToken,
+  storedRows,
+  TEST_KID,
+  testEnv,
+  testJwks,
+  testPrivateKey,
+} from './helpers';
 
 beforeAll(() => seedBucket());
 afterEach(() => vi.restoreAllMocks());
@@ -30,8 +44,16 @@ describe('tokens', () => {
 
   it.each([
     ['expired', { expiresIn: -60 }, { code: 'token_expired', description: 'Token is expired' }],
-    ['issued by someone else', { issuer: 'https://evil.test/' }, { code: 'invalid_claims', description: 'Incorrect claims,please check the audience and issuer' }],
-    ['for another audience', { audience: 'https://other.test/' }, { code: 'invalid_claims', description: 'Incorrect claims,please check the audience and issuer' }],
+    [
+      'issued by someone else',
+      { issuer: 'https://evil.test/' },
+      { code: 'invalid_claims', description: 'Incorrect claims,please check the audience and issuer' },
+    ],
+    [
+      'for another audience',
+      { audience: 'https://other.test/' },
+      { code: 'invalid_claims', description: 'Incorrect claims,please check the audience and issuer' },
+    ],
     ['without scope', { scope: undefined }, { code: 'access_denied', description: 'Access not allowed' }],
     ['with another scope', { scope: 'read:other write:aggregates' }, { code: 'access_denied', description: 'Access not allowed' }],
     ['for an unknown key id', { kid: 'someone-else' }, { code: 'invalid_header', description: 'Unable to find appropriate key' }],
@@ -48,12 +70,17 @@ describe('tokens', () => {
   it('a token signed by another key (same kid) is rejected', async () => {
     const other = await generateKeyPair('RS256');
     const token = await signToken({}, other.privateKey);
-    expect(await rejection({ Authorization: `Bearer ${token}` })).toEqual({ code: 'invalid_header', description: 'Unable to parse authentication token.' });
+    expect(await rejection({ Authorization: `Bearer ${token}` })).toEqual({
+      code: 'invalid_header',
+      description: 'Unable to parse authentication token.',
+    });
   });
 
   it('a tampered token is rejected', async () => {
     const [header, , signature] = (await signToken()).split('.');
-    const payload = base64url.encode(JSON.stringify({ scope: DEFAULTS.requiredScope, iss: DEFAULTS.issuer, aud: DEFAULTS.audience, exp: 9_999_999_999 }));
+    const payload = base64url.encode(
+      JSON.stringify({ scope: DEFAULTS.requiredScope, iss: DEFAULTS.issuer, aud: DEFAULTS.audience, exp: 9_999_999_999 }),
+    );
     expect(await rejection({ Authorization: `Bearer ${header}.${payload}.${signature}` })).toMatchObject({ code: 'invalid_header' });
   });
 
@@ -74,7 +101,10 @@ describe('tokens', () => {
     const jwks = JSON.parse(testJwks) as { keys: JsonWebKey[] };
     const publicJwk = jwks.keys[0] as JsonWebKey & { kid: string };
     const publicKey = await importJWK({ ...publicJwk, alg: 'RS256' }, 'RS256', { extractable: true });
-    const secrets = [new TextEncoder().encode(await exportSPKI(publicKey as CryptoKey)), new TextEncoder().encode(JSON.stringify(await exportJWK(publicKey)))];
+    const secrets = [
+      new TextEncoder().encode(await exportSPKI(publicKey as CryptoKey)),
+      new TextEncoder().encode(JSON.stringify(await exportJWK(publicKey))),
+    ];
     for (const secret of secrets) {
       const token = await new SignJWT({ scope: DEFAULTS.requiredScope })
         .setProtectedHeader({ alg: 'HS256', kid: TEST_KID })
@@ -98,7 +128,11 @@ describe('tokens', () => {
 
   it.each([
     ['no header', {}, { code: 'authorization_header_missing', description: 'Authorization header is expected' }],
-    ['another scheme', { Authorization: 'Basic dXNlcjpwYXNz' }, { code: 'invalid_header', description: 'Authorization header must start with Bearer' }],
+    [
+      'another scheme',
+      { Authorization: 'Basic dXNlcjpwYXNz' },
+      { code: 'invalid_header', description: 'Authorization header must start with Bearer' },
+    ],
     ['no token', { Authorization: 'Bearer' }, { code: 'invalid_header', description: 'Token not found' }],
     ['two tokens', { Authorization: 'Bearer a b' }, { code: 'invalid_header', description: 'Authorization header must be Bearer token' }],
     ['garbage', { Authorization: 'Bearer not-a-jwt' }, { code: 'improper_token', description: 'Token cannot be validated' }],
@@ -124,7 +158,10 @@ describe('tokens', () => {
     now = Date.now();
     expect((await get(app, '/authed', { headers: shortLived })).status).toBe(200);
     now += 150_000;
-    expect(await (await get(app, '/authed', { headers: shortLived })).json()).toEqual({ code: 'token_expired', description: 'Token is expired' });
+    expect(await (await get(app, '/authed', { headers: shortLived })).json()).toEqual({
+      code: 'token_expired',
+      description: 'Token is expired',
+    });
   });
 
   it('fetches the JWKS from AUTH_JWKS_URL when no inline JWKS is set', async () => {
@@ -146,16 +183,32 @@ describe('access rules', () => {
   const app = makeApp();
 
   it('release metric data needs a token, except public metrics', async () => {
-    expect(await rejection({}, RELEASE_DATA)).toEqual({ code: 'authorization_header_missing', description: 'Authorization header is expected' });
-    const open = await getJson<{ data: ExpectedRow[] }>(app, '/aggregates_by/build_id/channels/release/?version=51&dates=20170125&metric=SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT');
-    expect(open.data).toEqual(expectedData(storedRows('build_id', 'release', '51', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT'), ['20170125']));
+    expect(await rejection({}, RELEASE_DATA)).toEqual({
+      code: 'authorization_header_missing',
+      description: 'Authorization header is expected',
+    });
+    const open = await getJson<{ data: ExpectedRow[] }>(
+      app,
+      '/aggregates_by/build_id/channels/release/?version=51&dates=20170125&metric=SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT',
+    );
+    expect(open.data).toEqual(
+      expectedData(storedRows('build_id', 'release', '51', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT'), ['20170125']),
+    );
   });
 
   it('ALLOW_ALL_RELEASE_METRICS opens release data; PUBLIC_RELEASE_METRICS is configurable', async () => {
     expect((await get(app, RELEASE_DATA, { env: testEnv({ ALLOW_ALL_RELEASE_METRICS: 'true' }) })).status).toBe(200);
     const env = testEnv({ PUBLIC_RELEASE_METRICS: 'GC_MAX_PAUSE_MS' });
     expect((await get(app, RELEASE_DATA, { env })).status).toBe(200);
-    expect((await get(app, '/aggregates_by/build_id/channels/release/?version=51&dates=20170125&metric=SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', { env })).status).toBe(403);
+    expect(
+      (
+        await get(
+          app,
+          '/aggregates_by/build_id/channels/release/?version=51&dates=20170125&metric=SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT',
+          { env },
+        )
+      ).status,
+    ).toBe(403);
   });
 
   it('authed-only metrics need a token on every channel', async () => {
@@ -169,7 +222,11 @@ describe('access rules', () => {
     for (const metric of ['SEARCH_COUNTS', 'SCALARS_BROWSER.SEARCH.WITH_ADS']) {
       for (const channel of ['nightly', 'release']) {
         const version = channel === 'nightly' ? '54' : '51';
-        const response = await get(app, `/aggregates_by/build_id/channels/${channel}/?version=${version}&dates=20170130,20170125&metric=${metric}`, { headers: await bearer() });
+        const response = await get(
+          app,
+          `/aggregates_by/build_id/channels/${channel}/?version=${version}&dates=20170130,20170125&metric=${metric}`,
+          { headers: await bearer() },
+        );
         expect(response.status).toBe(404);
       }
     }
@@ -190,7 +247,9 @@ describe('access rules', () => {
       const dates = '20170125,20170130';
       for (const stored of Object.keys(manifest.metrics)) {
         const metric = publicMetricName(stored);
-        const { status } = await record(`/aggregates_by/${prefix}/channels/release/?version=51&dates=${dates}&metric=${encodeURIComponent(metric)}`);
+        const { status } = await record(
+          `/aggregates_by/${prefix}/channels/release/?version=51&dates=${dates}&metric=${encodeURIComponent(metric)}`,
+        );
         if (metric === 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT') expect(status).toBe(200);
         else expect(status, metric).toBeOneOf([403, 404]);
       }

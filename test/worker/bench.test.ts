@@ -5,19 +5,22 @@
  * be answered 200 so the scripts cannot rot silently.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../worker/src/config';
-import { BENCH_FLOOR_PATH, FLOOR_BUCKETS, FLOOR_DATES } from '../../worker/src/routes/bench';
-import { SECURITY_HEADERS } from '../../worker/src/http/headers';
 import type { BenchDataset, Probe } from '../../worker/bench/request-mix';
 import { discoverDataset, loadMix, serveScenarios } from '../../worker/bench/request-mix';
-import { get, makeApp, MapSource, readsOf, seedBucket, testEnv } from './helpers';
+import { ConfigError, parseConfig } from '../../worker/src/config';
+import { SECURITY_HEADERS } from '../../worker/src/http/headers';
+import { BENCH_FLOOR_PATH, FLOOR_BUCKETS, FLOOR_DATES } from '../../worker/src/routes/bench';
+import { get, MapSource, makeApp, readsOf, seedBucket, testEnv } from './helpers';
 
 beforeAll(() => seedBucket());
 
 describe('the benchmark vars', () => {
   it('default to off, parse numbers and flags, and reject bad values', () => {
     expect(parseConfig({}).bench).toEqual({ simulatedR2LatencyMs: 0, benchRoutes: false });
-    expect(parseConfig({ SIMULATED_R2_LATENCY_MS: '15', BENCH_ROUTES: 'true' }).bench).toEqual({ simulatedR2LatencyMs: 15, benchRoutes: true });
+    expect(parseConfig({ SIMULATED_R2_LATENCY_MS: '15', BENCH_ROUTES: 'true' }).bench).toEqual({
+      simulatedR2LatencyMs: 15,
+      benchRoutes: true,
+    });
     expect(() => parseConfig({ SIMULATED_R2_LATENCY_MS: '-1' })).toThrow(ConfigError);
     expect(() => parseConfig({ BENCH_ROUTES: 'maybe' })).toThrow(ConfigError);
   });
@@ -73,7 +76,13 @@ describe('SIMULATED_R2_LATENCY_MS through the app', () => {
 
   it('waits nothing by default', async () => {
     const waits: number[] = [];
-    const app = makeApp({ source: () => new MapSource(), sleep: (ms) => (waits.push(ms), Promise.resolve()) });
+    const app = makeApp({
+      source: () => new MapSource(),
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
     const response = await get(app, path);
     expect(response.status).toBe(200);
     expect(readsOf(response).total).toBeGreaterThan(0);
@@ -118,7 +127,7 @@ describe('the benchmark and load request mixes', () => {
 
   it('the filtered scenarios are narrower than the unfiltered one', async () => {
     const [none, one, three] = serveScenarios(dataset);
-    const rows = async (path: string): Promise<number> => ((JSON.parse((await probe(path)).body) as { data: unknown[] }).data.length);
+    const rows = async (path: string): Promise<number> => (JSON.parse((await probe(path)).body) as { data: unknown[] }).data.length;
     const totals = async (path: string): Promise<number> =>
       (JSON.parse((await probe(path)).body) as { data: { count: number }[] }).data.reduce((sum, row) => sum + row.count, 0);
     expect(await rows(three?.path as string)).toBeGreaterThan(0);

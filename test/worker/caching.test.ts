@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestIndex } from '../../worker/src/core/index-objects';
 import { manifestKey } from '../../worker/src/core/storage-keys';
 import type { ResponseCache } from '../../worker/src/http/response-cache';
-import { bearer, dateRange, get, makeApp, MapSource, monthsOf, objectJson, readsOf, seedBucket, testEnv } from './helpers';
+import { bearer, dateRange, get, MapSource, makeApp, monthsOf, objectJson, readsOf, seedBucket, testEnv } from './helpers';
 
 beforeAll(() => seedBucket());
 
@@ -31,7 +31,10 @@ describe('cost per request', () => {
     expect(await warm.text()).toBe(await cold.text());
 
     // Other dates and filters in the same months: still no read.
-    const other = await get(app, `/aggregates_by/submission_date/channels/nightly/?version=54&dates=20170131,20170201&metric=GC_MAX_PAUSE_MS&child=content`);
+    const other = await get(
+      app,
+      `/aggregates_by/submission_date/channels/nightly/?version=54&dates=20170131,20170201&metric=GC_MAX_PAUSE_MS&child=content`,
+    );
     expect(readsOf(other).total).toBe(0);
   });
 
@@ -59,7 +62,8 @@ describe('cost per request', () => {
   it('reads a count histogram ahead under its stored name once the metrics index is cached', async () => {
     const source = new MapSource();
     const app = makeApp({ source: () => source });
-    const path = (prefix: string) => `/aggregates_by/${prefix}/channels/nightly/?version=54&dates=${FORTY.join(',')}&metric=CREATE_EVENT_EVENTS`;
+    const path = (prefix: string) =>
+      `/aggregates_by/${prefix}/channels/nightly/?version=54&dates=${FORTY.join(',')}&metric=CREATE_EVENT_EVENTS`;
     // Cold: the metrics index is unknown, so the requested name is the guess; it misses.
     const cold = await get(app, path('submission_date'));
     expect(cold.status).toBe(200);
@@ -137,7 +141,8 @@ describe('cost per request', () => {
   });
 
   it('ETags are deterministic and depend on the query and the auth state', async () => {
-    const etagOf = async (path: string, headers: Record<string, string> = {}) => (await get(makeApp(), path, { headers })).headers.get('ETag');
+    const etagOf = async (path: string, headers: Record<string, string> = {}) =>
+      (await get(makeApp(), path, { headers })).headers.get('ETag');
     const base = await etagOf(FORTY_PATH);
     expect(await etagOf(FORTY_PATH)).toBe(base);
     expect(await etagOf(`${FORTY_PATH}&child=content`)).not.toBe(base);

@@ -47,8 +47,17 @@ describe('every metric family answers the sum of the matching stored rows', () =
     { metric: 'GC_REASON_2', stored: 'GC_REASON_2', kind: 'enumerated' },
     { metric: 'FX_PREFERENCES_CATEGORY_OPENED', stored: 'FX_PREFERENCES_CATEGORY_OPENED', kind: 'categorical' },
     { metric: 'IPC_MESSAGE_SIZE', stored: 'IPC_MESSAGE_SIZE', kind: 'exponential', labels: true },
-    { metric: 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT', stored: 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT', kind: 'exponential' },
-    { metric: 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', stored: 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', kind: 'exponential', labels: true },
+    {
+      metric: 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT',
+      stored: 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT',
+      kind: 'exponential',
+    },
+    {
+      metric: 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT',
+      stored: 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT',
+      kind: 'exponential',
+      labels: true,
+    },
     { metric: 'SIMPLE_MEASURES_UPTIME', stored: 'SIMPLE_MEASURES_UPTIME', kind: 'exponential' },
     { metric: 'SIMPLE_MEASURES_JS_SETPROTO', stored: 'SIMPLE_MEASURES_JS_SETPROTO', kind: 'exponential' },
   ];
@@ -64,7 +73,12 @@ describe('every metric family answers the sum of the matching stored rows', () =
       expect(response.headers.get('content-type')).toBe('application/json');
       const body = (await response.json()) as DataResponse;
       expect(Object.keys(body)).toEqual(['data', 'buckets', 'kind', 'description']);
-      expect(body).toEqual({ data: expectedData(rows, DATES[prefix]), buckets: expandBuckets(info.buckets), kind, description: info.description });
+      expect(body).toEqual({
+        data: expectedData(rows, DATES[prefix]),
+        buckets: expandBuckets(info.buckets),
+        kind,
+        description: info.description,
+      });
       expect(Object.keys(body.data[0] ?? {})).toEqual(['date', 'label', 'histogram', 'count', 'sum']);
       expect(new Set(body.data.map((row) => row.label)).size > 1).toBe(Boolean(labels));
       for (const row of body.data) expect(row.histogram.length).toBeLessThanOrEqual(body.buckets.length + 1);
@@ -105,7 +119,9 @@ describe('values checked against the pings themselves', () => {
 
   it.each(PREFIXES)('%s: a parent scalar counts one value per ping', async (prefix) => {
     const body = await getJson<DataResponse>(app, dataPath(prefix, 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT', ['20170130']));
-    const values = pingsFor(prefix, '20170130').map((ping) => ping.payload.processes.parent.scalars['browser.engagement.max_concurrent_tab_count'] as number);
+    const values = pingsFor(prefix, '20170130').map(
+      (ping) => ping.payload.processes.parent.scalars['browser.engagement.max_concurrent_tab_count'] as number,
+    );
     expect(values.length).toBeGreaterThanOrEqual(2);
     const [row] = body.data;
     expect(row?.count).toBe(values.length);
@@ -116,14 +132,18 @@ describe('values checked against the pings themselves', () => {
     expect(row?.histogram).toEqual(expected);
   });
 
-  it.each(PREFIXES)('%s: a content histogram sums the pings\' values bucket by bucket', async (prefix) => {
+  it.each(PREFIXES)("%s: a content histogram sums the pings' values bucket by bucket", async (prefix) => {
     const body = await getJson<DataResponse>(app, dataPath(prefix, 'GC_MAX_PAUSE_MS', ['20170130'], '&child=content'));
-    const histograms = pingsFor(prefix, '20170130').map((ping) => ping.payload.processes.content.histograms.GC_MAX_PAUSE_MS as { values: Record<string, number>; sum: number });
+    const histograms = pingsFor(prefix, '20170130').map(
+      (ping) => ping.payload.processes.content.histograms.GC_MAX_PAUSE_MS as { values: Record<string, number>; sum: number },
+    );
     const expected = new Array<number>(body.buckets.length).fill(0);
     for (const histogram of histograms) {
       for (const [label, value] of Object.entries(histogram.values)) expected[(body.buckets as number[]).indexOf(Number(label))]! += value;
     }
-    expect(body.data).toEqual([{ date: '20170130', label: '', histogram: expected, count: histograms.length, sum: histograms.reduce((a, h) => a + h.sum, 0) }]);
+    expect(body.data).toEqual([
+      { date: '20170130', label: '', histogram: expected, count: histograms.length, sum: histograms.reduce((a, h) => a + h.sum, 0) },
+    ]);
   });
 });
 
@@ -161,13 +181,19 @@ describe('filters', () => {
 
   it('label filters keyed metrics', async () => {
     const rows = storedRows('build_id', 'nightly', '54', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT');
-    const body = await getJson<DataResponse>(app, dataPath('build_id', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', DATES.build_id, '&label=SECOND'));
+    const body = await getJson<DataResponse>(
+      app,
+      dataPath('build_id', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT', DATES.build_id, '&label=SECOND'),
+    );
     expect(body.data).toEqual(expectedData(rows, DATES.build_id, { label: 'SECOND' }));
     expect(body.data.every((row) => row.label === 'SECOND' && row.sum === 7 * row.count)).toBe(true);
   });
 
   it('the legacy child=true/false mean content/parent', async () => {
-    for (const [legacy, modern] of [['true', 'content'], ['false', 'parent']]) {
+    for (const [legacy, modern] of [
+      ['true', 'content'],
+      ['false', 'parent'],
+    ]) {
       const old = await getJson<DataResponse>(app, dataPath('build_id', 'GC_MAX_PAUSE_MS', DATES.build_id, `&child=${legacy}`));
       const now = await getJson<DataResponse>(app, dataPath('build_id', 'GC_MAX_PAUSE_MS', DATES.build_id, `&child=${modern}`));
       expect(old).toEqual(now);
@@ -191,7 +217,10 @@ describe('filters', () => {
       );
       for (const row of total.data) {
         const matching = parts.flat().filter((part) => part.date === row.date && part.label === row.label);
-        expect(matching.reduce((a, part) => a + part.count, 0), `${key} ${row.date}`).toBe(row.count);
+        expect(
+          matching.reduce((a, part) => a + part.count, 0),
+          `${key} ${row.date}`,
+        ).toBe(row.count);
         expect(matching.reduce((a, part) => a + part.sum, 0)).toBe(row.sum);
         const cells = row.histogram.map((_, i) => matching.reduce((a, part) => a + (part.histogram[i] ?? 0), 0));
         expect(cells).toEqual(row.histogram);
@@ -293,7 +322,17 @@ describe('errors', () => {
   });
 
   it('405 for query keys outside the filters, Allow naming the same URL without them', async () => {
-    const qs = { application: 'Firefox', architecture: 'x86-64', child: 'content', dates: '20170130', metric: 'GC_MAX_PAUSE_MS', os: 'Windows_NT', osVersion: '10.0', version: '54', e10sEnabled: 'true' };
+    const qs = {
+      application: 'Firefox',
+      architecture: 'x86-64',
+      child: 'content',
+      dates: '20170130',
+      metric: 'GC_MAX_PAUSE_MS',
+      os: 'Windows_NT',
+      osVersion: '10.0',
+      version: '54',
+      e10sEnabled: 'true',
+    };
     const base = `/aggregates_by/build_id/channels/nightly/?${new URLSearchParams(qs).toString()}`;
     expect((await get(app, base)).status).toBe(200);
     for (const extra of ['foo=bar', 'e10s=true', 'Metric=X']) {

@@ -19,7 +19,9 @@ describe('the deployed entry', () => {
     const response = await fetchEntry(path);
     expect(response.status).toBe(200);
     expect(response.headers.get('Cache-Control')).toBe('max-age=86400');
-    expect(((await response.json()) as { data: unknown }).data).toEqual(expectedData(storedRows('build_id', 'nightly', '54', 'CYCLE_COLLECTOR'), ['20170130', '20170201']));
+    expect(((await response.json()) as { data: unknown }).data).toEqual(
+      expectedData(storedRows('build_id', 'nightly', '54', 'CYCLE_COLLECTOR'), ['20170130', '20170201']),
+    );
     // The isolate's app keeps its caches between requests.
     expect(readsOf(await fetchEntry(path)).shard).toBe(0);
   });

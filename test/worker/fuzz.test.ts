@@ -6,8 +6,9 @@
  * headers. No answer may be a 5xx, carry a stack trace or an internal path, or have a status the
  * API does not document; JSON bodies must parse.
  */
-import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import { BASE, bearer, makeApp, seedBucket, testEnv } from './helpers';
 
 const REQUESTS = 6_000;
@@ -17,27 +18,107 @@ const DOCUMENTED = new Set([200, 204, 304, 400, 403, 404, 405]);
 const STACK_TRACE = /\n\s+at [^\n]+:\d+(:\d+)?|\bat (async )?[\w.<>]+ \([^)]*:\d+:\d+\)/;
 const INTERNAL_PATH = /\/work\/|worker\/src\/|builder\/src\/|node_modules|file:\/\/|\.ts:\d+/;
 
-
 const rand = mulberry32(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 const chance = (p: number) => rand() < p;
 
 const HOSTILE = [
-  '', '..', '.', '%2e%2e', '%2E%2E', '..%2F..', '%2F', 'nightly%2F..%2F..%2Frelease', 'nightly%2f..', '%00', 'nightly%00', '%', '%%', '%G1', '%E2%82',
-  '%FF%FE', 'ñíghtly', '\u{1F600}', '\u202e', 'a b', '<script>alert(1)</script>', "'; DROP TABLE x;--", '\\..\\..', '%5C..%5C', '....//', '${jndi:x}', '{{7*7}}',
-  'null', 'undefined', 'NaN', '-1', '1e308', '9223372036854775808', 'constructor', '__proto__', 'prototype', 'toString', 'hasOwnProperty',
+  '',
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2E',
+  '..%2F..',
+  '%2F',
+  'nightly%2F..%2F..%2Frelease',
+  'nightly%2f..',
+  '%00',
+  'nightly%00',
+  '%',
+  '%%',
+  '%G1',
+  '%E2%82',
+  '%FF%FE',
+  'ñíghtly',
+  '\u{1F600}',
+  '\u202e',
+  'a b',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE x;--",
+  '\\..\\..',
+  '%5C..%5C',
+  '....//',
+  '${jndi:x}',
+  '{{7*7}}',
+  'null',
+  'undefined',
+  'NaN',
+  '-1',
+  '1e308',
+  '9223372036854775808',
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
 ];
 const PREFIXES = ['build_id', 'submission_date', 'BUILD_ID', 'build_id%2F..', 'metadata', 'meta', 'v1'];
 const CHANNELS = ['nightly', 'beta', 'release', 'aurora', 'esr', 'Nightly', 'nightly%2F..%2Frelease', '..%2Frelease', 'release%00'];
 const VERSIONS = ['54', '55', '1', '0', '', '54.0', '54a', '-54', '99999', '1e3', '0x36', '٥٤', ' 54'];
 const METRICS = [
-  'GC_MS', 'CYCLE_COLLECTOR', 'GC_MAX_PAUSE_MS', 'SEARCH_COUNTS', 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT', 'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT',
-  'SCALARS_TELEMETRY.EVENT_COUNTS', '[[COUNT]]_X', 'SIMPLE_MEASURES_UPTIME', 'USE_COUNTER2_PROPERTY_FILL_PAGE', 'gc_ms', 'GC_MS%00', '../../v1/meta/nightly/54/metrics.json',
+  'GC_MS',
+  'CYCLE_COLLECTOR',
+  'GC_MAX_PAUSE_MS',
+  'SEARCH_COUNTS',
+  'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT',
+  'SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT',
+  'SCALARS_TELEMETRY.EVENT_COUNTS',
+  '[[COUNT]]_X',
+  'SIMPLE_MEASURES_UPTIME',
+  'USE_COUNTER2_PROPERTY_FILL_PAGE',
+  'gc_ms',
+  'GC_MS%00',
+  '../../v1/meta/nightly/54/metrics.json',
 ];
 const FILTERS = ['application', 'architecture', 'os', 'osVersion', 'child', 'label', 'e10sEnabled', 'stats', 'format'];
-const FILTER_VALUES = ['Firefox', 'x86', 'x86-64', 'Windows_NT', 'Windows_NT,10.0', 'Linux', '10.0', 'parent', 'content', 'gpu', 'true', 'false', 'mean,p5,p50', 'p100', 'p101', 'csv', 'json', 'CSV', 'mean,'.repeat(30)];
-const UNKNOWN_KEYS = ['foo', 'callback', 'Version', 'metric[]', 'dates[0]', '', '%', '%00', '\u{1F600}', 'a'.repeat(300), 'version ', 'limit', 'sort', '__proto__'];
+const FILTER_VALUES = [
+  'Firefox',
+  'x86',
+  'x86-64',
+  'Windows_NT',
+  'Windows_NT,10.0',
+  'Linux',
+  '10.0',
+  'parent',
+  'content',
+  'gpu',
+  'true',
+  'false',
+  'mean,p5,p50',
+  'p100',
+  'p101',
+  'csv',
+  'json',
+  'CSV',
+  'mean,'.repeat(30),
+];
+const UNKNOWN_KEYS = [
+  'foo',
+  'callback',
+  'Version',
+  'metric[]',
+  'dates[0]',
+  '',
+  '%',
+  '%00',
+  '\u{1F600}',
+  'a'.repeat(300),
+  'version ',
+  'limit',
+  'sort',
+  '__proto__',
+];
 const METHODS = ['GET', 'GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'];
 
 function token(): string {
@@ -77,7 +158,10 @@ function query(): string {
   if (chance(0.1)) params.push(pick(['&', '&&', '=', '==', 'version', 'dates=', '=x', '%=%', '?', '#frag']));
   // repeated parameters
   if (chance(0.15) && params.length > 0) params.push(pick(params));
-  const shuffled = params.map((p) => [rand(), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  const shuffled = params
+    .map((p) => [rand(), p] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, p]) => p);
   return shuffled.length === 0 ? '' : `?${shuffled.join('&')}`;
 }
 
@@ -93,7 +177,19 @@ function path(): string {
     () => `/aggregates_by/${prefix}/channels/${channel}`,
     () => `/filters/`,
     () => `/filters`,
-    () => pick(['/authed', '/status', '/__heartbeat__', '/__lbheartbeat__', '/__version__', '/openapi.json', '/', '/index.html', '/favicon.ico', '/robots.txt']),
+    () =>
+      pick([
+        '/authed',
+        '/status',
+        '/__heartbeat__',
+        '/__lbheartbeat__',
+        '/__version__',
+        '/openapi.json',
+        '/',
+        '/index.html',
+        '/favicon.ico',
+        '/robots.txt',
+      ]),
     () => `/${Array.from({ length: 1 + int(6) }, token).join('/')}`,
     () => `/aggregates_by/${prefix}/channels/${channel}/${token()}/${token()}`,
     () => `/${pick(['assets', 'static', 'dashboard', 'v1', '.wrangler', '..', '%2e%2e'])}/${token()}`,
@@ -126,8 +222,14 @@ describe('fuzzing the worker', () => {
     const slow: string[] = [];
     // ETags of real answers, for conditional requests (fetched first, deterministically)
     const etags: string[] = [];
-    for (const url of ['/aggregates_by/build_id/channels/', '/aggregates_by/submission_date/channels/nightly/dates/', '/filters/?channel=nightly&version=54',
-      '/aggregates_by/build_id/channels/nightly/?version=54&dates=20170130,20170201&metric=CYCLE_COLLECTOR', '/openapi.json', '/']) {
+    for (const url of [
+      '/aggregates_by/build_id/channels/',
+      '/aggregates_by/submission_date/channels/nightly/dates/',
+      '/filters/?channel=nightly&version=54',
+      '/aggregates_by/build_id/channels/nightly/?version=54&dates=20170130,20170201&metric=CYCLE_COLLECTOR',
+      '/openapi.json',
+      '/',
+    ]) {
       const etag = (await app.request(new Request(`${BASE}${url}`), undefined, testEnv())).headers.get('ETag');
       if (etag) etags.push(etag);
     }
@@ -138,7 +240,16 @@ describe('fuzzing the worker', () => {
       const method = pick(METHODS);
       const generated: Generated = { method, url: `${BASE}${path()}${query()}`, headers: {} };
       if (chance(0.2)) Object.assign(generated.headers, auth);
-      else if (chance(0.1)) generated.headers.Authorization = pick(['Bearer', 'Bearer ', 'Bearer x.y.z', 'Basic Zm9vOmJhcg==', `Bearer ${'A'.repeat(5000)}`, 'Bearer ..', 'Bearer %C3%A9']);
+      else if (chance(0.1))
+        generated.headers.Authorization = pick([
+          'Bearer',
+          'Bearer ',
+          'Bearer x.y.z',
+          'Basic Zm9vOmJhcg==',
+          `Bearer ${'A'.repeat(5000)}`,
+          'Bearer ..',
+          'Bearer %C3%A9',
+        ]);
       if (chance(0.15)) generated.headers['If-None-Match'] = chance(0.7) ? pick(etags) : pick(['*', '""', 'W/"x"', 'garbage', '"a", "b"']);
       if (chance(0.15) || method === 'OPTIONS') {
         generated.headers.Origin = pick(['https://example.com', 'null', 'https://xn--9ca.test']);
@@ -147,7 +258,11 @@ describe('fuzzing the worker', () => {
       if (chance(0.05)) generated.headers.Accept = pick(['text/csv', '*/*', 'application/json;q=0', 'x/y;;']);
       const requestBody = method === 'POST' || method === 'PUT' ? pick(['', '{}', 'x'.repeat(int(2000)), '\u0000']) : undefined;
       try {
-        const request = new Request(generated.url, { method, headers: generated.headers, ...(requestBody === undefined ? {} : { body: requestBody }) });
+        const request = new Request(generated.url, {
+          method,
+          headers: generated.headers,
+          ...(requestBody === undefined ? {} : { body: requestBody }),
+        });
         requests.push({ request, method, where: `${method} ${generated.url.slice(0, 300)}` });
       } catch {
         // the runtime refuses to build it (never reaches a worker); counted as not sent
@@ -158,7 +273,10 @@ describe('fuzzing the worker', () => {
       const started = Date.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const hang = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 10_000)));
-      const answer = await Promise.race([Promise.resolve(app.request(request, undefined, testEnv())).then(async (r: Response) => ({ response: r, body: await r.text() })), hang]);
+      const answer = await Promise.race([
+        Promise.resolve(app.request(request, undefined, testEnv())).then(async (r: Response) => ({ response: r, body: await r.text() })),
+        hang,
+      ]);
       clearTimeout(timer);
       if (!answer) {
         failures.push(`${what}: no answer within 10 s`);

@@ -19,23 +19,27 @@ export const TEST_KEY_ID = 'worker-test-key';
 
 const PINGS = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
 
-
 export default async function setup(project: TestProject): Promise<void> {
   const bases = await Promise.all(
-    ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(async (name) => JSON.parse(await readFile(join(PINGS, name), 'utf8')) as Record<string, unknown>),
+    ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'].map(
+      async (name) => JSON.parse(await readFile(join(PINGS, name), 'utf8')) as Record<string, unknown>,
+    ),
   );
   const pings = derivePings([bases[0] as Record<string, unknown>, bases[1] as Record<string, unknown>]);
   const dir = await mkdtemp(join(tmpdir(), 'worker-tests-'));
   try {
     const input = join(dir, 'pings.ndjson');
-    await writeFile(input, pings.map((ping) => JSON.stringify(ping)).join('\n') + '\n');
+    await writeFile(input, `${pings.map((ping) => JSON.stringify(ping)).join('\n')}\n`);
     const store = new MemoryStore();
     const report = await runBuild({ inputs: [input], store, definitions: await loadDefinitions(), selection: { sampleIdBelow: 100 } });
     if (report.pings.accepted !== pings.length) throw new Error(`builder accepted ${report.pings.accepted} of ${pings.length} test pings`);
     const objects: Record<string, string> = {};
     for (const [key, bytes] of store.objects) objects[key] = Buffer.from(bytes).toString('base64');
     project.provide('aggregateObjects', objects);
-    project.provide('testPings', pings.map((ping) => JSON.stringify(ping)));
+    project.provide(
+      'testPings',
+      pings.map((ping) => JSON.stringify(ping)),
+    );
     const keys = await generateKeyPair('RS256', { extractable: true });
     const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: TEST_KEY_ID, alg: 'RS256', use: 'sig' };
     const privateJwk = { ...(await exportJWK(keys.privateKey)), kid: TEST_KEY_ID, alg: 'RS256' };

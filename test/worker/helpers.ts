@@ -4,8 +4,8 @@
  * expected answers straight from the stored rows (no worker code involved).
  */
 import { env } from 'cloudflare:workers';
-import { importJWK, SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { inject } from 'vitest';
 import type { AppDeps } from '../../worker/src/app';
 import { createApp } from '../../worker/src/app';
@@ -13,8 +13,8 @@ import { DEFAULTS } from '../../worker/src/config';
 import type { ManifestIndex, MetricsIndex } from '../../worker/src/core/index-objects';
 import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
-import { manifestKey, metricsKey, periodOf, shardKey } from '../../worker/src/core/storage-keys';
 import type { Prefix } from '../../worker/src/core/storage-keys';
+import { manifestKey, metricsKey, periodOf, shardKey } from '../../worker/src/core/storage-keys';
 import type { Env } from '../../worker/src/env';
 import type { ObjectSource } from '../../worker/src/storage/object-source';
 

@@ -77,7 +77,8 @@ describe('GET /filters/', () => {
     expect(filters.metric).toContain('USE_COUNTER2_PROPERTY_FILL_DOCUMENT');
     expect(filters.metric).toContain('SCALARS_TELEMETRY.TEST.KEYED_UNSIGNED_INT');
     expect(filters.metric?.some((name) => name.startsWith('[[COUNT]]'))).toBe(false);
-    for (const hidden of ['SEARCH_COUNTS', 'SCALARS_BROWSER.SEARCH.WITH_ADS', 'SCALARS_TELEMETRY.EVENT_COUNTS']) expect(filters.metric).not.toContain(hidden);
+    for (const hidden of ['SEARCH_COUNTS', 'SCALARS_BROWSER.SEARCH.WITH_ADS', 'SCALARS_TELEMETRY.EVENT_COUNTS'])
+      expect(filters.metric).not.toContain(hidden);
     expect(filters.metric).toHaveLength(stored.metric.length - 3);
     expect(filters.application).toEqual(['Firefox', 'Thunderbird']);
     expect(filters.architecture).toEqual(['x86', 'x86-64']);
@@ -102,7 +103,14 @@ describe('GET /filters/', () => {
   });
 
   it('404s for a missing parameter or an unknown channel/version', async () => {
-    for (const query of ['', '?channel=nightly', '?version=54', '?channel=nightly&version=55', '?channel=nosuch&version=54', '?channel=nightly&version=x']) {
+    for (const query of [
+      '',
+      '?channel=nightly',
+      '?version=54',
+      '?channel=nightly&version=55',
+      '?channel=nosuch&version=54',
+      '?channel=nightly&version=x',
+    ]) {
       const response = await get(app, `/filters/${query}`);
       expect(response.status, query).toBe(404);
       expect(response.headers.get('content-type')).toBe('application/json');

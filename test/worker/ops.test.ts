@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import packageJson from '../../package.json';
 import { CSP_POLICY } from '../../worker/src/http/headers';
 import type { ObjectSource } from '../../worker/src/storage/object-source';
-import { bearer, get, makeApp, MapSource, seedBucket, testEnv } from './helpers';
+import { bearer, get, MapSource, makeApp, seedBucket, testEnv } from './helpers';
 
 const SECURITY = {
   'access-control-allow-origin': '*',
@@ -63,7 +63,9 @@ describe('operational endpoints', () => {
     const defaults = await get(app, '/__version__');
     expect(defaults.headers.get('content-type')).toBe('application/json');
     expect(await defaults.json()).toEqual({ source: '', version: packageJson.version, commit: 'unknown', build: '' });
-    const set = await get(app, '/__version__', { env: testEnv({ BUILD_VERSION: '1.2.3', BUILD_COMMIT: 'abc123', BUILD_SOURCE: 'https://example.test/repo' }) });
+    const set = await get(app, '/__version__', {
+      env: testEnv({ BUILD_VERSION: '1.2.3', BUILD_COMMIT: 'abc123', BUILD_SOURCE: 'https://example.test/repo' }),
+    });
     expect(await set.json()).toEqual({ source: 'https://example.test/repo', version: '1.2.3', commit: 'abc123', build: '' });
   });
 
@@ -130,7 +132,11 @@ describe('headers on every response', () => {
   it('answers CORS preflights allowing Authorization and Content-Type', async () => {
     const response = await get(app, '/aggregates_by/build_id/channels/release/dates/', {
       method: 'OPTIONS',
-      headers: { Origin: 'https://dashboard.test', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+      headers: {
+        Origin: 'https://dashboard.test',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'authorization',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type');

@@ -30,16 +30,24 @@ interface StatsResponse {
 }
 
 describe('without stats= or format=, the original answer, byte for byte', () => {
-  it.each(['GC_MAX_PAUSE_MS', 'FX_PREFERENCES_CATEGORY_OPENED', 'IPC_MESSAGE_SIZE', 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT'])('%s', async (metric) => {
-    const info = metricsIndex('nightly', '54').metrics[metric];
-    if (!info) throw new Error(`no ${metric}`);
-    const response = await get(app, path(metric));
-    const expected = JSON.stringify({ data: expectedData(storedRows('build_id', 'nightly', '54', metric), DATES), buckets: expandBuckets(info.buckets), kind: info.kind, description: info.description });
-    expect(await response.text()).toBe(expected);
-    const explicitJson = await get(app, path(metric, '&format=json'));
-    expect(await explicitJson.text()).toBe(expected);
-    expect(explicitJson.headers.get('ETag')).toBe(response.headers.get('ETag'));
-  });
+  it.each(['GC_MAX_PAUSE_MS', 'FX_PREFERENCES_CATEGORY_OPENED', 'IPC_MESSAGE_SIZE', 'SCALARS_BROWSER.ENGAGEMENT.MAX_CONCURRENT_TAB_COUNT'])(
+    '%s',
+    async (metric) => {
+      const info = metricsIndex('nightly', '54').metrics[metric];
+      if (!info) throw new Error(`no ${metric}`);
+      const response = await get(app, path(metric));
+      const expected = JSON.stringify({
+        data: expectedData(storedRows('build_id', 'nightly', '54', metric), DATES),
+        buckets: expandBuckets(info.buckets),
+        kind: info.kind,
+        description: info.description,
+      });
+      expect(await response.text()).toBe(expected);
+      const explicitJson = await get(app, path(metric, '&format=json'));
+      expect(await explicitJson.text()).toBe(expected);
+      expect(explicitJson.headers.get('ETag')).toBe(response.headers.get('ETag'));
+    },
+  );
 });
 
 describe('stats=', () => {
@@ -88,7 +96,9 @@ describe('stats=', () => {
     const otherStats = await get(fresh, path('GC_MAX_PAUSE_MS', '&stats=p95'));
     expect(new Set([plain, withStats, otherStats].map((r) => r.headers.get('ETag'))).size).toBe(3);
     expect(readsOf(withStats).total).toBe(0);
-    const notModified = await get(fresh, path('GC_MAX_PAUSE_MS', '&stats=p50'), { headers: { 'If-None-Match': withStats.headers.get('ETag') as string } });
+    const notModified = await get(fresh, path('GC_MAX_PAUSE_MS', '&stats=p50'), {
+      headers: { 'If-None-Match': withStats.headers.get('ETag') as string },
+    });
     expect(notModified.status).toBe(304);
   });
 
@@ -109,7 +119,13 @@ describe('stats=', () => {
     expect(response.status).toBe(405);
     const allow = new URL(response.headers.get('Allow') as string, 'https://x.test');
     expect(allow.pathname).toBe('/aggregates_by/build_id/channels/nightly/');
-    expect(Object.fromEntries(allow.searchParams)).toEqual({ version: '54', dates: DATES.join(','), metric: 'GC_MAX_PAUSE_MS', stats: 'p50', format: 'csv' });
+    expect(Object.fromEntries(allow.searchParams)).toEqual({
+      version: '54',
+      dates: DATES.join(','),
+      metric: 'GC_MAX_PAUSE_MS',
+      stats: 'p50',
+      format: 'csv',
+    });
   });
 
   it('keeps the original errors first: missing parameters 404 before a bad stats value', async () => {
@@ -124,12 +140,16 @@ describe('format=csv', () => {
     const response = await get(app, path('IPC_MESSAGE_SIZE', '&format=csv'));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(response.headers.get('content-disposition')).toBe('attachment; filename="IPC_MESSAGE_SIZE_nightly_54_build_id_20170130-20170201.csv"');
+    expect(response.headers.get('content-disposition')).toBe(
+      'attachment; filename="IPC_MESSAGE_SIZE_nightly_54_build_id_20170130-20170201.csv"',
+    );
     expect(response.headers.get('Content-Security-Policy')).toContain("default-src 'self'");
     const lines = (await response.text()).split('\r\n');
     expect(lines.pop()).toBe('');
     expect(lines[0]).toBe('date,label,bucket_index,bucket,value,count,sum');
-    const expected = json.data.flatMap((row) => row.histogram.map((value, i) => [row.date, row.label, i, json.buckets[i] ?? '', value, row.count, row.sum].join(',')));
+    const expected = json.data.flatMap((row) =>
+      row.histogram.map((value, i) => [row.date, row.label, i, json.buckets[i] ?? '', value, row.count, row.sum].join(',')),
+    );
     expect(lines.slice(1)).toEqual(expected);
   });
 
@@ -139,7 +159,19 @@ describe('format=csv', () => {
     expect(header).toBe(`date,label,bucket_index,bucket,value,count,sum,samples,${STATS}`);
     const stats = await getJson<StatsResponse>(app, path('GC_MAX_PAUSE_MS', `&stats=${STATS}`));
     const row = stats.data[0] as StatsRow;
-    expect(first).toBe([row.date, row.label, 0, stats.buckets[0], row.histogram[0], row.count, row.sum, row.samples, ...STATS.split(',').map((s) => row.stats[s as 'mean'])].join(','));
+    expect(first).toBe(
+      [
+        row.date,
+        row.label,
+        0,
+        stats.buckets[0],
+        row.histogram[0],
+        row.count,
+        row.sum,
+        row.samples,
+        ...STATS.split(',').map((s) => row.stats[s as 'mean']),
+      ].join(','),
+    );
   });
 
   it('comes back from the Workers Cache API as CSV', async () => {

@@ -1,10 +1,10 @@
 /** USE_COUNTER2_*: the false bucket synthesised from *CONTENT_DOCUMENTS_DESTROYED, as batched_get_use_counter. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { manifestKey } from '../../worker/src/core/storage-keys';
 import type { ManifestIndex } from '../../worker/src/core/index-objects';
 import type { Prefix } from '../../worker/src/core/storage-keys';
+import { manifestKey } from '../../worker/src/core/storage-keys';
 import type { ExpectedRow, Filter } from './helpers';
-import { expectedData, get, getJson, makeApp, MapSource, objectJson, readsOf, seedBucket, storedRows, testPings } from './helpers';
+import { expectedData, get, getJson, MapSource, makeApp, objectJson, readsOf, seedBucket, storedRows, testPings } from './helpers';
 
 beforeAll(() => seedBucket());
 
@@ -33,7 +33,13 @@ function expectedUseCounter(prefix: Prefix, metric: string, denominator: string,
       for (const n of t1) {
         for (const d of t2) {
           const h = n.histogram;
-          out.push({ date, label: n.label, histogram: [d.sum - (h[1] ?? 0) - (h[2] ?? 0), h[1] ?? 0, h[2] ?? 0], count: n.count, sum: n.sum });
+          out.push({
+            date,
+            label: n.label,
+            histogram: [d.sum - (h[1] ?? 0) - (h[2] ?? 0), h[1] ?? 0, h[2] ?? 0],
+            count: n.count,
+            sum: n.sum,
+          });
         }
       }
     }
@@ -58,7 +64,9 @@ describe('use counters', () => {
     for (const filter of [{}, { child: 'content' }, { child: 'content', os: 'Windows_NT' }] as Filter[]) {
       it.each(cases)(`${prefix} ${JSON.stringify(filter)}: $metric over $denominator`, async ({ metric, denominator }) => {
         expect(storedRows(prefix, 'nightly', '54', metric).length).toBeGreaterThan(0);
-        const query = Object.entries(filter).map(([k, v]) => `&${k}=${v}`).join('');
+        const query = Object.entries(filter)
+          .map(([k, v]) => `&${k}=${v}`)
+          .join('');
         const body = await getJson<DataResponse>(app, path(prefix, metric, query));
         expect(body.kind).toBe('boolean');
         expect(body.buckets).toEqual([0, 1, 2]);
@@ -71,11 +79,16 @@ describe('use counters', () => {
 
   it('matches the pings: false = documents destroyed - true', async () => {
     type Ping = Record<string, any>;
-    const pings = (testPings as Ping[]).filter((p) => p.application.channel === 'nightly' && p.application.version.startsWith('54.') && p.meta.submissionDate === '20170130');
+    const pings = (testPings as Ping[]).filter(
+      (p) => p.application.channel === 'nightly' && p.application.version.startsWith('54.') && p.meta.submissionDate === '20170130',
+    );
     const content = pings.map((p) => p.payload.processes.content.histograms);
     const trueCount = content.reduce((a, h) => a + (h.USE_COUNTER2_PROPERTY_FILL_DOCUMENT?.values['1'] ?? 0), 0);
     const destroyed = content.reduce((a, h) => a + (h.CONTENT_DOCUMENTS_DESTROYED?.sum ?? 0), 0);
-    const body = await getJson<DataResponse>(app, `/aggregates_by/submission_date/channels/nightly/?version=54&dates=20170130&metric=USE_COUNTER2_PROPERTY_FILL_DOCUMENT&child=content`);
+    const body = await getJson<DataResponse>(
+      app,
+      `/aggregates_by/submission_date/channels/nightly/?version=54&dates=20170130&metric=USE_COUNTER2_PROPERTY_FILL_DOCUMENT&child=content`,
+    );
     expect(trueCount).toBeGreaterThan(0);
     expect(body.data).toHaveLength(1);
     expect(body.data[0]?.histogram.slice(0, 2)).toEqual([destroyed - trueCount, trueCount]);
@@ -86,7 +99,12 @@ describe('use counters', () => {
     const response = await get(app, path('build_id', metric));
     expect(response.status).toBe(200);
     const body = (await response.json()) as DataResponse;
-    expect(body).toEqual({ data: expectedUseCounter('build_id', metric, '[[COUNT]]_CONTENT_DOCUMENTS_DESTROYED'), buckets: [0, 1, 2], kind: 'boolean', description: '' });
+    expect(body).toEqual({
+      data: expectedUseCounter('build_id', metric, '[[COUNT]]_CONTENT_DOCUMENTS_DESTROYED'),
+      buckets: [0, 1, 2],
+      kind: 'boolean',
+      description: '',
+    });
     for (const row of body.data) {
       expect(row.histogram.slice(1)).toEqual([0, 0]);
       expect(row.sum).toBe(0);

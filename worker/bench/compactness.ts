@@ -21,7 +21,14 @@ import { renderDataBody } from '../src/export/data-output';
 import type { DataRow } from '../src/query/aggregate';
 
 /** The dimensions a data request can pin with a filter, besides the label. */
-export const PINNABLE_DIMENSIONS = ['application', 'architecture', 'os', 'osVersion', 'e10sEnabled', 'child'] as const satisfies readonly (typeof DIMENSIONS)[number][];
+export const PINNABLE_DIMENSIONS = [
+  'application',
+  'architecture',
+  'os',
+  'osVersion',
+  'e10sEnabled',
+  'child',
+] as const satisfies readonly (typeof DIMENSIONS)[number][];
 
 export interface ShardCompactness {
   shardBytes: number;
@@ -49,7 +56,13 @@ export function apiEntryOfRow(shard: ShardColumns, r: number): DataRow {
   for (let c = shard.cellStart[r] as number; c < (shard.cellStart[r + 1] as number); c++) {
     histogram[shard.cellIndex[c] as number] = shard.cellValue[c] as ExactInt;
   }
-  return { date: text(shard, 'date', r), label: text(shard, 'label', r), histogram, count: shard.count[r] as ExactInt, sum: shard.sum[r] as ExactInt };
+  return {
+    date: text(shard, 'date', r),
+    label: text(shard, 'label', r),
+    histogram,
+    count: shard.count[r] as ExactInt,
+    sum: shard.sum[r] as ExactInt,
+  };
 }
 
 /** The shard's rows grouped by their pinnable dimensions: one request (and answer) per group. */
@@ -89,7 +102,15 @@ export function measureShard(bytes: Uint8Array, definition: DataDefinition | und
     const dates = [...new Set(entries.map((entry) => entry.date))];
     answerJsonBytes += byteLength(renderDataBody({ version: shard.version, dates, metric: shard.metric, filter: {} }, envelope, entries));
   }
-  return { shardBytes: bytes.byteLength, rows: shard.rowCount, nonZeroBuckets, denseBuckets, answers: groups.size, answerJsonBytes, entryJsonBytes };
+  return {
+    shardBytes: bytes.byteLength,
+    rows: shard.rowCount,
+    nonZeroBuckets,
+    denseBuckets,
+    answers: groups.size,
+    answerJsonBytes,
+    entryJsonBytes,
+  };
 }
 
 export interface CompactnessSummary {
@@ -112,7 +133,8 @@ export interface CompactnessSummary {
 export function summarizeCompactness(measures: readonly ShardCompactness[]): CompactnessSummary {
   const total = (pick: (m: ShardCompactness) => number): number => measures.reduce((sum, m) => sum + pick(m), 0);
   const ratios = measures.map((m) => m.answerJsonBytes / m.shardBytes).sort((a, b) => a - b);
-  const at = (q: number): number => (ratios.length === 0 ? Number.NaN : (ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] as number));
+  const at = (q: number): number =>
+    ratios.length === 0 ? Number.NaN : (ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] as number);
   const shardBytes = total((m) => m.shardBytes);
   const nonZeroBuckets = total((m) => m.nonZeroBuckets);
   const answerJsonBytes = total((m) => m.answerJsonBytes);

@@ -4,8 +4,9 @@
  * per-response timings (fractional milliseconds; its histogram keeps whole ones), errors,
  * timeouts and statuses, and from the debug headers the R2 reads and the worker's Server-Timing.
  */
-import autocannon from 'autocannon';
+
 import type { AutocannonRequest, AutocannonResult } from 'autocannon';
+import autocannon from 'autocannon';
 import { headerValue, mean, percentile, serverTimingMs } from './measure';
 
 export interface DriveOptions {

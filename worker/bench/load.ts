@@ -14,9 +14,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { prepareBenchData } from './bench-data';
 import { drive } from './drive';
+import { httpProbe } from './http-probe';
 import { fixed, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, positiveNumber, runMain } from './options';
-import { httpProbe } from './http-probe';
 import { discoverDataset, loadMix, weightedSequence } from './request-mix';
 import type { WranglerDev } from './wrangler-dev';
 import { startWranglerDev } from './wrangler-dev';
@@ -48,10 +48,26 @@ async function main(): Promise<number> {
   let baseUrl = typeof values.url === 'string' ? values.url.replace(/\/$/, '') : undefined;
   if (baseUrl === undefined) {
     mkdirSync(BENCH_DIR, { recursive: true });
-    const data = await prepareBenchData({ pings: positiveInteger(values, 'pings'), days: positiveInteger(values, 'days'), seed: 1, dir: BENCH_DIR, force: false, log });
+    const data = await prepareBenchData({
+      pings: positiveInteger(values, 'pings'),
+      days: positiveInteger(values, 'days'),
+      seed: 1,
+      dir: BENCH_DIR,
+      force: false,
+      log,
+    });
     const vars = { DEBUG_R2_READS: 'true', RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
-    log(`wrangler dev on port ${positiveInteger(values, 'port')} with ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    dev = await startWranglerDev({ port: positiveInteger(values, 'port'), persistTo: data.persistTo, vars, logFile: path.join(BENCH_DIR, 'wrangler-load.log') });
+    log(
+      `wrangler dev on port ${positiveInteger(values, 'port')} with ${Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+    dev = await startWranglerDev({
+      port: positiveInteger(values, 'port'),
+      persistTo: data.persistTo,
+      vars,
+      logFile: path.join(BENCH_DIR, 'wrangler-load.log'),
+    });
     baseUrl = dev.baseUrl;
   }
   const forget = dev ? onInterrupt(() => (dev as WranglerDev).stop()) : () => undefined;
@@ -77,12 +93,27 @@ async function run(baseUrl: string, duration: number, connections: number): Prom
     return 1;
   }
   const sequence = weightedSequence(mix);
-  log(`load: ${mix.length} distinct requests (${dataset.channel} ${dataset.version}, ${dataset.buildIds.length} build ids, ${dataset.submissionDates.length} submission dates), weights summing to ${sequence.length}; ${connections} connections for ${duration} s`);
+  log(
+    `load: ${mix.length} distinct requests (${dataset.channel} ${dataset.version}, ${dataset.buildIds.length} build ids, ${dataset.submissionDates.length} submission dates), weights summing to ${sequence.length}; ${connections} connections for ${duration} s`,
+  );
   const summary = await drive({ baseUrl, paths: sequence.map((request) => request.path), connections, durationSeconds: duration });
 
   const lines = [
     table(
-      ['requests', 'seconds', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'non-2xx', 'R2 reads/req', 'worker ms/req'],
+      [
+        'requests',
+        'seconds',
+        'req/s',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms',
+        'max ms',
+        'errors',
+        'timeouts',
+        'non-2xx',
+        'R2 reads/req',
+        'worker ms/req',
+      ],
       [
         [
           String(summary.requests),
@@ -100,7 +131,9 @@ async function run(baseUrl: string, duration: number, connections: number): Prom
         ],
       ],
     ),
-    `statuses: ${Object.entries(summary.statuses).map(([status, count]) => `${status}: ${count}`).join(', ')}`,
+    `statuses: ${Object.entries(summary.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ')}`,
     'mix (weight, request):',
     ...mix.map((request) => `  ${String(request.weight).padStart(2)}  ${request.name}`),
   ];

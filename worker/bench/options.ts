@@ -5,7 +5,10 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string 
 
 export function parseOptions(argv: string[], spec: OptionSpec, usage: string): Record<string, string | boolean | undefined> {
   try {
-    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${usage}`);
   }
@@ -14,7 +17,8 @@ export function parseOptions(argv: string[], spec: OptionSpec, usage: string): R
 export function positiveNumber(values: Record<string, string | boolean | undefined>, name: string): number {
   const text = values[name];
   const number = Number(text);
-  if (typeof text !== 'string' || !Number.isFinite(number) || number <= 0) throw new Error(`--${name} expects a positive number, got ${String(text)}`);
+  if (typeof text !== 'string' || !Number.isFinite(number) || number <= 0)
+    throw new Error(`--${name} expects a positive number, got ${String(text)}`);
   return number;
 }
 

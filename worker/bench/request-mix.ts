@@ -121,7 +121,8 @@ export async function discoverDataset(probe: Probe): Promise<BenchDataset> {
   const submissionDates = datesOfVersion(await json<DateEntry[]>(probe, datesPath('submission_date', channel)), version);
   const options = await json<Record<string, string[] | undefined>>(probe, filtersPath(channel, version));
   const metrics = options.metric ?? [];
-  const path = (metric: string, extra = '', dates: readonly string[] = buildIds): string => dataPath('build_id', channel, version, dates, metric, extra);
+  const path = (metric: string, extra = '', dates: readonly string[] = buildIds): string =>
+    dataPath('build_id', channel, version, dates, metric, extra);
 
   const candidates = [...PREFERRED_METRICS.filter((name) => metrics.includes(name)), ...metrics];
   let metric: string | undefined;
@@ -181,7 +182,18 @@ export async function discoverDataset(probe: Probe): Promise<BenchDataset> {
     if (!taken.has(name) && (await dataOf(probe, path(name)))) otherMetrics.push(name);
   }
 
-  return { channel, version, buildIds, submissionDates, metric, oneFilter, threeFilters, keyedMetric: keyed.metric, keyedLabel: keyed.label, otherMetrics };
+  return {
+    channel,
+    version,
+    buildIds,
+    submissionDates,
+    metric,
+    oneFilter,
+    threeFilters,
+    keyedMetric: keyed.metric,
+    keyedLabel: keyed.label,
+    otherMetrics,
+  };
 }
 
 /** `npm run bench:serve`'s scenarios, one request path each. */

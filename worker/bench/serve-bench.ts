@@ -20,10 +20,10 @@ import path from 'node:path';
 import { prepareBenchData } from './bench-data';
 import type { DriveSummary } from './drive';
 import { drive } from './drive';
+import { httpProbe } from './http-probe';
 import { fixed, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, positiveNumber, runMain } from './options';
 import type { BenchDataset, NamedRequest } from './request-mix';
-import { httpProbe } from './http-probe';
 import { discoverDataset, monthsCovered, serveScenarios } from './request-mix';
 import type { SequentialSummary } from './sequential';
 import { sequential, timedGet } from './sequential';
@@ -93,13 +93,25 @@ async function main(): Promise<number> {
   const commonVars = { DEBUG_R2_READS: 'true', BENCH_ROUTES: 'true' };
 
   // Cold, with R2's latency simulated and every cache off.
-  const coldVars = { ...commonVars, SIMULATED_R2_LATENCY_MS: String(latencyMs), INDEX_CACHE_SECONDS: '0', SHARD_CACHE_MB: '0', RESPONSE_CACHE: 'false' };
-  log(`cold: wrangler dev on port ${port} with ${Object.entries(coldVars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const coldVars = {
+    ...commonVars,
+    SIMULATED_R2_LATENCY_MS: String(latencyMs),
+    INDEX_CACHE_SECONDS: '0',
+    SHARD_CACHE_MB: '0',
+    RESPONSE_CACHE: 'false',
+  };
+  log(
+    `cold: wrangler dev on port ${port} with ${Object.entries(coldVars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   const { dataset, cold } = await withWrangler(
     { port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
     async (dev) => {
       const found = await discoverDataset(httpProbe(dev.baseUrl));
-      log(`scenarios over ${found.channel} ${found.version}: ${found.buildIds.length} build ids (${found.buildIds[0]}..${found.buildIds.at(-1)}), metric ${found.metric}`);
+      log(
+        `scenarios over ${found.channel} ${found.version}: ${found.buildIds.length} build ids (${found.buildIds[0]}..${found.buildIds.at(-1)}), metric ${found.metric}`,
+      );
       const results: ColdResult[] = [];
       for (const scenario of serveScenarios(found)) {
         const summary = await sequential(`${dev.baseUrl}${scenario.path}`, positiveInteger(values, 'cold-requests'));
@@ -111,7 +123,11 @@ async function main(): Promise<number> {
 
   // Warm: default caches on a fresh isolate.
   const warmVars: Record<string, string> = { ...commonVars, RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
-  log(`warm: wrangler dev on port ${port} with ${Object.entries(warmVars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  log(
+    `warm: wrangler dev on port ${port} with ${Object.entries(warmVars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   const warm = await withWrangler(
     { port, persistTo: data.persistTo, vars: warmVars, logFile: path.join(BENCH_DIR, 'wrangler-warm.log') },
     async (dev) => {
@@ -127,13 +143,23 @@ async function main(): Promise<number> {
           connections: positiveInteger(values, 'connections'),
           durationSeconds: positiveNumber(values, 'duration'),
         });
-        results.push({ scenario, first: { status: first.status, indexReads: first.indexReads, shardReads: first.shardReads, bytes: first.bytes }, sequential: sequentialSummary, load });
+        results.push({
+          scenario,
+          first: { status: first.status, indexReads: first.indexReads, shardReads: first.shardReads, bytes: first.bytes },
+          sequential: sequentialSummary,
+          load,
+        });
       }
       return results;
     },
   );
 
-  const report = render(dataset, cold, warm, { latencyMs, connections: positiveInteger(values, 'connections'), duration: positiveNumber(values, 'duration'), responseCache: warmVars.RESPONSE_CACHE === 'true' });
+  const report = render(dataset, cold, warm, {
+    latencyMs,
+    connections: positiveInteger(values, 'connections'),
+    duration: positiveNumber(values, 'duration'),
+    responseCache: warmVars.RESPONSE_CACHE === 'true',
+  });
   process.stdout.write(`${report.text}\n`);
   writeFileSync(path.join(BENCH_DIR, 'serve-results.json'), `${JSON.stringify({ dataset, cold, warm }, null, 2)}\n`);
   log(`results also in ${path.join(BENCH_DIR, 'serve-results.json')}`);
@@ -151,9 +177,13 @@ function render(
   const floor = warm.find((result) => result.scenario.name === 'floor');
   const ratio = (value: number, base: number | undefined): string => (base ? `${fixed(value / base)}x` : '-');
 
-  lines.push(`Data: ${dataset.channel} ${dataset.version}, ${dataset.buildIds.length} build ids ${dataset.buildIds[0]}..${dataset.buildIds.at(-1)}, metric ${dataset.metric}; 1 filter: ${dataset.oneFilter}; 3 filters: ${dataset.threeFilters}; keyed: ${dataset.keyedMetric}`);
+  lines.push(
+    `Data: ${dataset.channel} ${dataset.version}, ${dataset.buildIds.length} build ids ${dataset.buildIds[0]}..${dataset.buildIds.at(-1)}, metric ${dataset.metric}; 1 filter: ${dataset.oneFilter}; 3 filters: ${dataset.threeFilters}; keyed: ${dataset.keyedMetric}`,
+  );
   lines.push('');
-  lines.push(`Warm (default isolate caches, response cache ${settings.responseCache ? 'on' : 'off'}), autocannon ${settings.connections} connections x ${settings.duration} s per scenario:`);
+  lines.push(
+    `Warm (default isolate caches, response cache ${settings.responseCache ? 'on' : 'off'}), autocannon ${settings.connections} connections x ${settings.duration} s per scenario:`,
+  );
   lines.push(
     table(
       ['scenario', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'non-2xx', 'reads 1st (idx+shard)', 'reads warm', 'bytes', 'p50/floor'],
@@ -173,7 +203,9 @@ function render(
     ),
   );
   lines.push('');
-  lines.push(`Warm, one request at a time (${warm[0]?.sequential.count ?? 0} per scenario; client-timed; worker ms = mean Server-Timing, whole-ms clock ticks averaged):`);
+  lines.push(
+    `Warm, one request at a time (${warm[0]?.sequential.count ?? 0} per scenario; client-timed; worker ms = mean Server-Timing, whole-ms clock ticks averaged):`,
+  );
   lines.push(
     table(
       ['scenario', 'p50 ms', 'p90 ms', 'max ms', 'worker ms', 'p50/floor'],
@@ -188,7 +220,9 @@ function render(
     ),
   );
   lines.push('');
-  lines.push(`Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what a fresh isolate would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`);
+  lines.push(
+    `Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what a fresh isolate would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`,
+  );
   lines.push(
     table(
       ['scenario', 'p50 ms', 'p90 ms', 'max ms', 'worker ms', 'of which R2 ms', 'index reads', 'shard reads', 'months', 'statuses'],
@@ -202,7 +236,9 @@ function render(
         String(r.summary.maxIndexReads),
         String(r.summary.maxShardReads),
         String(r.months),
-        Object.entries(r.summary.statuses).map(([status, count]) => `${status}x${count}`).join(' '),
+        Object.entries(r.summary.statuses)
+          .map(([status, count]) => `${status}x${count}`)
+          .join(' '),
       ]),
     ),
   );
@@ -219,12 +255,24 @@ function render(
   }
   const coldEvolution = cold[0];
   if (coldEvolution) {
-    target(`cold p50 of "${coldEvolution.scenario.name}" under 50 ms (${fixed(coldEvolution.summary.latency.p50)} ms)`, coldEvolution.summary.latency.p50 < 50);
+    target(
+      `cold p50 of "${coldEvolution.scenario.name}" under 50 ms (${fixed(coldEvolution.summary.latency.p50)} ms)`,
+      coldEvolution.summary.latency.p50 < 50,
+    );
   }
   for (const r of cold.filter((result) => result.months > 0)) {
-    target(`"${r.scenario.name}": at most one shard read per month covered (${r.summary.maxShardReads} reads, ${r.months} months)`, r.summary.maxShardReads <= r.months);
+    target(
+      `"${r.scenario.name}": at most one shard read per month covered (${r.summary.maxShardReads} reads, ${r.months} months)`,
+      r.summary.maxShardReads <= r.months,
+    );
   }
-  for (const r of [...warm.map((w) => ({ name: w.scenario.name, bad: w.load.errors + w.load.timeouts + w.load.non2xx + (w.first.status === 200 ? 0 : 1) })), ...cold.map((c) => ({ name: c.scenario.name, bad: c.summary.count - (c.summary.statuses['200'] ?? 0) }))]) {
+  for (const r of [
+    ...warm.map((w) => ({
+      name: w.scenario.name,
+      bad: w.load.errors + w.load.timeouts + w.load.non2xx + (w.first.status === 200 ? 0 : 1),
+    })),
+    ...cold.map((c) => ({ name: c.scenario.name, bad: c.summary.count - (c.summary.statuses['200'] ?? 0) })),
+  ]) {
     if (r.bad > 0) checks.push({ label: `"${r.name}": ${r.bad} errors, timeouts or non-200 answers`, ok: false, failsRun: true });
   }
   lines.push('');

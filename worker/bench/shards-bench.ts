@@ -30,7 +30,11 @@ function parseShardKey(key: string): { prefix: string; channel: string; version:
 }
 
 async function main(): Promise<number> {
-  const values = parseOptions(process.argv.slice(2), { 'persist-to': { type: 'string', default: '.wrangler/state' }, json: { type: 'string' } }, USAGE);
+  const values = parseOptions(
+    process.argv.slice(2),
+    { 'persist-to': { type: 'string', default: '.wrangler/state' }, json: { type: 'string' } },
+    USAGE,
+  );
   const persistDir = String(values['persist-to']);
   const store = await LocalR2Store.open({ persistDir });
   try {
@@ -43,7 +47,10 @@ async function main(): Promise<number> {
     const definitionOf = async (channel: string, version: string, storedName: string): Promise<DataDefinition | undefined> => {
       const key = metricsKey(channel, version);
       if (!metricsIndexes.has(key)) {
-        metricsIndexes.set(key, store.get(key).then((object) => (object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as MetricsIndex) : null)));
+        metricsIndexes.set(
+          key,
+          store.get(key).then((object) => (object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as MetricsIndex) : null)),
+        );
       }
       const index = await metricsIndexes.get(key);
       const resolution = index ? resolveMetric(publicMetricName(storedName), index) : undefined;
@@ -63,7 +70,10 @@ async function main(): Promise<number> {
     };
     await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
 
-    const groups = [...[...byPrefix].map(([prefix, measures]) => ({ name: prefix, summary: summarizeCompactness(measures) })), { name: 'all', summary: summarizeCompactness([...byPrefix.values()].flat()) }];
+    const groups = [
+      ...[...byPrefix].map(([prefix, measures]) => ({ name: prefix, summary: summarizeCompactness(measures) })),
+      { name: 'all', summary: summarizeCompactness([...byPrefix.values()].flat()) },
+    ];
     const rows = groups.map(({ name, summary: s }) => [
       name,
       String(s.shards),
@@ -80,21 +90,35 @@ async function main(): Promise<number> {
     ]);
     const all = groups.at(-1)?.summary;
     process.stdout.write(
-      [
+      `${[
         `Shards in ${store.description}:`,
         table(
-          ['prefix', 'shards', 'rows', 'non-zero buckets', 'dense buckets', 'shard bytes', 'bytes/non-zero bucket', 'answers', 'answer JSON bytes', 'JSON/shard', 'per shard min / p10 / median', 'entries only'],
+          [
+            'prefix',
+            'shards',
+            'rows',
+            'non-zero buckets',
+            'dense buckets',
+            'shard bytes',
+            'bytes/non-zero bucket',
+            'answers',
+            'answer JSON bytes',
+            'JSON/shard',
+            'per shard min / p10 / median',
+            'entries only',
+          ],
           rows,
         ),
         '',
         'answers: per shard, one data request per combination of the filter dimensions (application, architecture, os, osVersion,',
-        'e10sEnabled, child) with that combination pinned and the dates it has: together their answers hold exactly the shard\'s rows.',
+        "e10sEnabled, child) with that combination pinned and the dates it has: together their answers hold exactly the shard's rows.",
         'answer JSON bytes: those answers as the worker renders them (HTTP headers not counted); entries only: their data entries alone.',
         `metrics without a definition in the metrics index (empty envelope counted): ${undefinedMetrics}`,
         `Target (shards at least 5x smaller than the API's JSON for the same data): ${all && all.ratio >= 5 ? 'met' : 'NOT MET'} (${fixed(all?.ratio ?? Number.NaN)}x overall; ${fixed(all?.entriesRatio ?? Number.NaN)}x against the entries alone)`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
-    if (typeof values.json === 'string') writeFileSync(values.json, `${JSON.stringify(Object.fromEntries(groups.map((g) => [g.name, g.summary])), null, 2)}\n`);
+    if (typeof values.json === 'string')
+      writeFileSync(values.json, `${JSON.stringify(Object.fromEntries(groups.map((g) => [g.name, g.summary])), null, 2)}\n`);
     return 0;
   } finally {
     await store.close();

@@ -4,9 +4,9 @@
  * together with the workerd processes it started (found by PID before it goes, killed by PID if
  * they outlive it).
  */
-import { spawn } from 'node:child_process';
+
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 

@@ -58,7 +58,10 @@ async function bundle(entry: string, loaderBanner: string): Promise<string> {
 
 /** The text of the generated module. */
 export async function buildDashboardModule(): Promise<string> {
-  const uplot = JSON.parse(await readFile(join(ROOT, 'node_modules', 'uplot', 'package.json'), 'utf8')) as { version: string; license: string };
+  const uplot = JSON.parse(await readFile(join(ROOT, 'node_modules', 'uplot', 'package.json'), 'utf8')) as {
+    version: string;
+    license: string;
+  };
   const banner = `/*! Telemetry aggregates dashboard. Includes uPlot ${uplot.version} (c) Leon Sorokin, ${uplot.license} License, https://github.com/leeoniya/uPlot */`;
   const js = await bundle('main.ts', banner);
   const css = await bundle('style.css', banner);

@@ -15,8 +15,8 @@ import { errorResponse, INTERNAL_ERROR_MESSAGE, notFound } from './http/errors';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, withSecurityHeaders } from './http/headers';
 import type { ResponseCache } from './http/response-cache';
 import { defaultResponseCache } from './http/response-cache';
-import { registerDashboardRoutes } from './routes/dashboard';
 import { registerBenchRoutes } from './routes/bench';
+import { registerDashboardRoutes } from './routes/dashboard';
 import { registerDataRoute } from './routes/data';
 import { registerIndexRoutes } from './routes/indexes';
 import { registerOpenApiRoute } from './routes/openapi';
@@ -88,7 +88,11 @@ class AppRuntime {
       stats,
       reader: this.storeFor(config).reader(source, stats),
       auth: () => (auth ??= this.verifierFor(config).check(authorization)),
-      responseCache: !config.cache.responseCache ? null : this.deps.responseCache === undefined ? defaultResponseCache() : this.deps.responseCache,
+      responseCache: !config.cache.responseCache
+        ? null
+        : this.deps.responseCache === undefined
+          ? defaultResponseCache()
+          : this.deps.responseCache,
       waitUntil,
     };
   }
@@ -146,7 +150,13 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
 
   app.use(
     '*',
-    cors({ origin: '*', allowHeaders: CORS_ALLOW_HEADERS, allowMethods: CORS_ALLOW_METHODS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 86_400 }),
+    cors({
+      origin: '*',
+      allowHeaders: CORS_ALLOW_HEADERS,
+      allowMethods: CORS_ALLOW_METHODS,
+      exposeHeaders: CORS_EXPOSE_HEADERS,
+      maxAge: 86_400,
+    }),
   );
 
   registerOpsRoutes(app);

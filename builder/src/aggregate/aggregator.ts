@@ -16,8 +16,8 @@ import { addExact } from '../../../worker/src/core/exact-int';
 import type { HistogramCatalog, HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
 import { denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
-import { extractMetrics } from './extract-metrics';
 import type { MetricSink } from './extract-metrics';
+import { extractMetrics } from './extract-metrics';
 import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
 import type { PingDimensions, PingSelection } from './ping-dimensions';
 import { isRecord, readPingDimensions } from './ping-dimensions';
@@ -73,9 +73,11 @@ class HistogramLayout {
 
   constructor(definition: HistogramDefinition) {
     this.width = denseLength(definition);
-    const bounds = definition.kind === 'categorical' ? definition.labels.map((_, i) => i).concat(definition.labels.length) : definition.ranges;
+    const bounds =
+      definition.kind === 'categorical' ? definition.labels.map((_, i) => i).concat(definition.labels.length) : definition.ranges;
     let tableLength = 0;
-    for (const bound of bounds) if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) tableLength = Math.max(tableLength, bound + 1);
+    for (const bound of bounds)
+      if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) tableLength = Math.max(tableLength, bound + 1);
     this.table = new Int32Array(tableLength).fill(DROPPED_KEY);
     for (let index = bounds.length - 1; index >= 0; index--) {
       const bound = bounds[index] as number;
@@ -197,9 +199,15 @@ export class Aggregator {
 
   private addParsedPing(ping: unknown): void {
     const result = readPingDimensions(ping, this.selection);
-    if (!result.ok) return this.skipPing(result.reason);
+    if (!result.ok) {
+      this.skipPing(result.reason);
+      return;
+    }
     const payload = (ping as Record<string, unknown>).payload;
-    if (!isRecord(payload) || !validChildPayloads(payload.childPayloads)) return this.skipPing('invalid-payload');
+    if (!isRecord(payload) || !validChildPayloads(payload.childPayloads)) {
+      this.skipPing('invalid-payload');
+      return;
+    }
     this.stats.pingsAccepted += 1;
     this.current = this.groupFor(result.dimensions);
     extractMetrics(payload, this.sink);
@@ -236,10 +244,13 @@ export class Aggregator {
    * partial aggregate in another form, see compact-partial.ts) to its accumulators, exactly. A
    * caller adding many accumulators of one group looks the group up once.
    */
-  groupHandle(dimensions: PingDimensions): { add(metric: string, label: string, process: ProcessType, sum: ExactInt, count: number, cells: ArrayLike<ExactInt>): void } {
+  groupHandle(dimensions: PingDimensions): {
+    add(metric: string, label: string, process: ProcessType, sum: ExactInt, count: number, cells: ArrayLike<ExactInt>): void;
+  } {
     const target = this.groupFor(dimensions);
     return {
-      add: (metric, label, process, sum, count, cells) => this.accumulatorIn(target, metric, label, process, cells.length).addTotals(sum, count, cells),
+      add: (metric, label, process, sum, count, cells) =>
+        this.accumulatorIn(target, metric, label, process, cells.length).addTotals(sum, count, cells),
     };
   }
 
@@ -323,7 +334,10 @@ export class Aggregator {
   }
 
   private addValue(metric: string, label: string, process: ProcessType, value: number, labels: readonly number[]): void {
-    if (value < 0) return this.skipMetric('negative-value');
+    if (value < 0) {
+      this.skipMetric('negative-value');
+      return;
+    }
     const accumulator = this.accumulatorOf(this.series.entry(metric), label, process, labels.length);
     accumulator.sum = addExact(accumulator.sum, value);
     accumulator.count += 1;
@@ -370,4 +384,3 @@ function validChildPayloads(childPayloads: unknown): boolean {
   if (childPayloads === undefined) return true;
   return Array.isArray(childPayloads) && childPayloads.every(isRecord);
 }
-

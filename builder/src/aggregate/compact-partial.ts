@@ -111,7 +111,14 @@ export function absorbCompactPartial(aggregator: Aggregator, partial: CompactPar
       const offset = layout[at + 3] as number;
       const width = layout[at + 4] as number;
       const source = exact.get(i) ?? cells.subarray(offset, offset + width);
-      target.add(strings[layout[at] as number] as string, strings[layout[at + 1] as number] as string, process, sums[i] as ExactInt, counts[i] as number, source);
+      target.add(
+        strings[layout[at] as number] as string,
+        strings[layout[at + 1] as number] as string,
+        process,
+        sums[i] as ExactInt,
+        counts[i] as number,
+        source,
+      );
     }
   }
   aggregator.absorbStats({ ...partial.stats, undefinedHistograms: new Map(partial.stats.undefinedHistograms) });

@@ -2,19 +2,15 @@
  * Walks one ping's payload the way the original aggregator did and reports every histogram and
  * every bucketed value (count histograms, numeric scalars, simple measurements) to a sink.
  */
-import {
-  COUNT_HISTOGRAM_LABELS,
-  NUMERIC_SCALARS_LABELS,
-  SIMPLE_MEASURES_LABELS,
-} from '../../../worker/src/core/buckets';
+import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from '../../../worker/src/core/buckets';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import {
   countHistogramMetric,
   EXCLUDED_KEYED_HISTOGRAMS,
   PROCESS_TYPES,
+  SKIPPED_SCALAR_PREFIX,
   scalarMetric,
   simpleMeasureMetric,
-  SKIPPED_SCALAR_PREFIX,
 } from '../../../worker/src/core/metric-names';
 import { isRecord, pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
@@ -108,12 +104,21 @@ function extractHistograms(payload: Record<string, unknown>, process: ProcessTyp
 }
 
 function extractHistogram(histogram: unknown, name: string, label: string, process: ProcessType, sink: MetricSink): void {
-  if (!isRecord(histogram)) return sink.skipped('invalid-histogram');
+  if (!isRecord(histogram)) {
+    sink.skipped('invalid-histogram');
+    return;
+  }
   const values = histogram.values;
   const sum = pythonInteger(histogram.sum);
   const type = pythonInteger(histogram.histogram_type);
-  if (!isRecord(values) || sum === undefined || sum < 0 || type === undefined) return sink.skipped('invalid-histogram');
-  if (type === 4) return sink.value(remembered(countNames, name, countHistogramMetric), label, process, sum, COUNT_HISTOGRAM_LABELS);
+  if (!isRecord(values) || sum === undefined || sum < 0 || type === undefined) {
+    sink.skipped('invalid-histogram');
+    return;
+  }
+  if (type === 4) {
+    sink.value(remembered(countNames, name, countHistogramMetric), label, process, sum, COUNT_HISTOGRAM_LABELS);
+    return;
+  }
   sink.histogram(name, label, process, values, sum);
 }
 

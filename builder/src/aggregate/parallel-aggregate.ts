@@ -60,7 +60,8 @@ export async function aggregateInParallel(options: {
   const takeUnit = (): WorkUnit | undefined => units[Atomics.add(nextUnit, 0, 1)];
 
   let linesRead = 0;
-  const reportProgress = () => options.progress?.update({ phase: 'aggregating', done: linesRead + aggregator.stats.linesRead, unit: 'pings' });
+  const reportProgress = () =>
+    options.progress?.update({ phase: 'aggregating', done: linesRead + aggregator.stats.linesRead, unit: 'pings' });
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {

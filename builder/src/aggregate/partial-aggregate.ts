@@ -15,7 +15,6 @@ import { DIMENSION_FIELDS, dimensionList, dimensionsOfList } from './ping-dimens
 export const PARTIAL_FORMAT = 'telemetry-aggregates-partial';
 export const PARTIAL_FORMAT_VERSION = 1;
 
-
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
 
 /** [metric, label, process index, sum, count, cells] */

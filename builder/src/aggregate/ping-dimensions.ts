@@ -72,7 +72,13 @@ export function readPingDimensions(ping: unknown, selection: PingSelection): Dim
   if (fields.some((v) => v === undefined) || !isRecord(os) || os.name === undefined || os.version === undefined) {
     return skip('missing-dimension');
   }
-  const { submissionDate, version: fullVersion, buildId: fullBuildId, name, architecture } = {
+  const {
+    submissionDate,
+    version: fullVersion,
+    buildId: fullBuildId,
+    name,
+    architecture,
+  } = {
     submissionDate: meta.submissionDate,
     version: application.version,
     buildId: application.buildId,

@@ -7,7 +7,7 @@ export const PING_SKIP_REASONS = {
   'sampled-out': 'meta.sampleId not below the --sample cut',
   'unsupported-channel': 'application.channel not nightly, aurora, beta or release',
   'channel-not-selected': 'channel not in --channels',
-  'fennec': 'application.name is Fennec',
+  fennec: 'application.name is Fennec',
   'other-submission-date': 'meta.submissionDate differs from --date',
   'missing-dimension': 'a dimension field is missing (submissionDate, version, buildId, name, architecture, os)',
   'invalid-dimension': 'a dimension has the wrong type or shape (8-digit dates, numeric major version, strings)',
@@ -22,7 +22,8 @@ export const METRIC_SKIP_REASONS = {
   'negative-value': 'scalar, simple measurement or count-histogram value below zero',
   'non-numeric-value': 'scalar or simple measurement value that is not a number',
   'non-integer-bucket-key': 'histogram bucket key that is not an integer',
-  'non-integer-bucket-count': 'histogram bucket count that is not an integer (a string, float, list, object or null): added as 0, as the original did',
+  'non-integer-bucket-count':
+    'histogram bucket count that is not an integer (a string, float, list, object or null): added as 0, as the original did',
   'invalid-container':
     'processes, a process entry, histograms, keyedHistograms, scalars, keyedScalars or simpleMeasurements, or one keyed histogram or keyed scalar, present but not an object: its contents ignored, as the original did',
   'non-printable-name': 'metric name with characters outside [A-Za-z0-9_-[].]',

@@ -298,8 +298,7 @@ function scaleHistogram(histogram: unknown, random: SeededRandom): void {
   if (type === HISTOGRAM_TYPE.flag) return; // a flag is set once; scaling would be meaningless
   const values = histogram.values;
   const sumIsExact =
-    (type === HISTOGRAM_TYPE.boolean || type === HISTOGRAM_TYPE.categorical) &&
-    histogram.sum === bucketWeightedSum(values);
+    (type === HISTOGRAM_TYPE.boolean || type === HISTOGRAM_TYPE.categorical) && histogram.sum === bucketWeightedSum(values);
   const factor = random.scaleFactor(MAX_SCALE);
   for (const bucket of Object.keys(values)) values[bucket] = scaleNumber(values[bucket], factor);
   histogram.sum = sumIsExact ? bucketWeightedSum(values) : scaleNumber(histogram.sum, factor);

@@ -92,9 +92,7 @@ function parseCommandLine(argv: string[]): WriteDemoInputOptions {
     allowPositionals: false,
   });
   if (values.out === undefined) {
-    throw new Error(
-      'usage: write-demo-input --out PATH.ndjson.gz [--count N] [--seed S] [--pings DIR] [--start-date YYYYMMDD] [--days D]',
-    );
+    throw new Error('usage: write-demo-input --out PATH.ndjson.gz [--count N] [--seed S] [--pings DIR] [--start-date YYYYMMDD] [--days D]');
   }
   return {
     out: values.out,

@@ -67,7 +67,12 @@ export interface ByteRange {
  * end even past the range: the ranges of a partition of a file yield each of its lines exactly once.
  * progress then counts the range's bytes, so the ranges of a partition add up to the file size.
  */
-export async function* readLineBatches(source: InputSource, progress?: LineProgress, batchBytes = 1 << 20, range?: ByteRange): AsyncGenerator<Uint8Array> {
+export async function* readLineBatches(
+  source: InputSource,
+  progress?: LineProgress,
+  batchBytes = 1 << 20,
+  range?: ByteRange,
+): AsyncGenerator<Uint8Array> {
   try {
     if (source.kind === 'stdin') {
       if (range) throw new Error('stdin cannot be read by byte range');
@@ -122,7 +127,12 @@ async function* streamBatches(stream: AsyncIterable<Buffer>, batchBytes: number)
  * Batches of a plain file (or of a byte range of it), read straight into one reused buffer: only
  * the unfinished last line of each read is moved, never the whole batch.
  */
-async function* plainFileBatches(path: string, progress: LineProgress | undefined, batchBytes: number, range: ByteRange | undefined): AsyncGenerator<Uint8Array> {
+async function* plainFileBatches(
+  path: string,
+  progress: LineProgress | undefined,
+  batchBytes: number,
+  range: ByteRange | undefined,
+): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
   const start = Math.max(0, range?.start ?? 0);
   const end = range?.end ?? Number.POSITIVE_INFINITY;

@@ -46,7 +46,11 @@ export class DelayedWritesStore implements ObjectStore {
 }
 
 /** The store with the hook applied when the variable holds a positive number of milliseconds. */
-export function withPublishDelayFromEnvironment(store: ObjectStore, environment: NodeJS.ProcessEnv, log: (message: string) => void): ObjectStore {
+export function withPublishDelayFromEnvironment(
+  store: ObjectStore,
+  environment: NodeJS.ProcessEnv,
+  log: (message: string) => void,
+): ObjectStore {
   const delayMs = Number(environment[PUBLISH_DELAY_VARIABLE] ?? '');
   return Number.isFinite(delayMs) && delayMs > 0 ? new DelayedWritesStore(store, delayMs, log) : store;
 }

@@ -5,8 +5,9 @@
  * halfway, never leaves half an object), under a per-key lock file (file-lock.ts) so that a
  * conditional write's check and rename are one step for every process on this machine.
  */
-import { access, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+
 import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LockOptions } from './file-lock';
 import { acquireFileLock, BOOKKEEPING_FILE, tempNameBeside } from './file-lock';

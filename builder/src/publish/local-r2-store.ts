@@ -5,8 +5,9 @@
  * Objects travel to a tiny worker inside Miniflare as HTTP bodies (dispatchFetch), which streams
  * bytes; Miniflare's getR2Bucket() proxy serialises them far more slowly.
  */
-import { Miniflare } from 'miniflare';
+
 import path from 'node:path';
+import { Miniflare } from 'miniflare';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
 import { StoreError } from './object-store';
 

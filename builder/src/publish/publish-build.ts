@@ -156,7 +156,10 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
         const base = current ? shardRevision(current.bytes) : undefined;
         const bytes = update.content ? encodeShard(update.content) : undefined;
         if (bytes && !(current && sameBytes(bytes, current.bytes))) {
-          return { write: bytes, outcome: { update, base, revision: shardRevision(bytes), held: (update.content as ShardContent).submissions } };
+          return {
+            write: bytes,
+            outcome: { update, base, revision: shardRevision(bytes), held: (update.content as ShardContent).submissions },
+          };
         }
         return { outcome: { update, base, revision: base, held: stored?.submissions ?? [] } };
       },

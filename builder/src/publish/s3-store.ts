@@ -14,14 +14,14 @@
  */
 import { createHash } from 'node:crypto';
 import { AwsClient } from 'aws4fetch';
+import { ConcurrencyLimit } from '../../../worker/src/core/concurrency-limit';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
 import { StoreError } from './object-store';
 import type { S3Connection } from './s3/r2-target';
 import type { AttemptFailure, RetryPolicy } from './s3/retry-policy';
-import { decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter } from './s3/retry-policy';
+import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter } from './s3/retry-policy';
 import { listUrl, objectUrl, withoutPrefix, withPrefix } from './s3/s3-urls';
 import { parseListObjectsV2, parseS3Error } from './s3/s3-xml';
-import { ConcurrencyLimit } from '../../../worker/src/core/concurrency-limit';
 
 export interface S3StoreConfig extends S3Connection {
   /** SigV4 region: R2 takes "auto". */
@@ -146,7 +146,9 @@ export class S3Store implements ObjectStore {
     }
     const etag = etagOf(answer.headers);
     if (etag !== sentMd5) {
-      throw new StoreError(`${this.where(storedKey)}: PUT answered ETag "${etag}", but the MD5 of the ${bytes.byteLength} bytes sent is ${sentMd5}: the stored object is not what was sent`);
+      throw new StoreError(
+        `${this.where(storedKey)}: PUT answered ETag "${etag}", but the MD5 of the ${bytes.byteLength} bytes sent is ${sentMd5}: the stored object is not what was sent`,
+      );
     }
     return { ok: true, etag };
   }
@@ -212,7 +214,12 @@ export class S3Store implements ObjectStore {
           detail = problem;
         } else {
           const error = parseS3Error(new TextDecoder().decode(answer.body));
-          failure = { kind: 'status', status: answer.status, code: error.code, retryAfterSeconds: parseRetryAfter(answer.headers.get('retry-after'), Date.now()) };
+          failure = {
+            kind: 'status',
+            status: answer.status,
+            code: error.code,
+            retryAfterSeconds: parseRetryAfter(answer.headers.get('retry-after'), Date.now()),
+          };
           detail = [String(answer.status), error.code, error.message].filter(Boolean).join(' ');
         }
       } catch (error) {
@@ -220,7 +227,10 @@ export class S3Store implements ObjectStore {
         failure = timedOut ? { kind: 'timeout' } : { kind: 'network' };
         detail = timedOut ? `no answer within ${this.requestTimeoutMs} ms` : describeNetworkError(error);
       }
-      if (request.method === 'PUT' && (failure.kind === 'network' || failure.kind === 'timeout' || (failure.kind === 'status' && failure.status >= 500))) {
+      if (
+        request.method === 'PUT' &&
+        (failure.kind === 'network' || failure.kind === 'timeout' || (failure.kind === 'status' && failure.status >= 500))
+      ) {
         earlierAttemptMayHaveApplied = true;
       }
       const decision = decideRetry(this.retry, failure, attempt, this.random());

@@ -21,7 +21,11 @@ export interface ShardUpdate {
   alreadyHeld: string[];
 }
 
-export function planShardUpdate(current: ShardContent | undefined, contributions: readonly ShardContribution[], force: boolean): ShardUpdate {
+export function planShardUpdate(
+  current: ShardContent | undefined,
+  contributions: readonly ShardContribution[],
+  force: boolean,
+): ShardUpdate {
   const held = new Set(current?.submissions ?? []);
   const alreadyHeld = [...new Set(contributions.map((c) => c.submissionDate).filter((date) => held.has(date)))].sort();
   const fresh = contributions.filter((c) => !held.has(c.submissionDate));

@@ -34,7 +34,10 @@ export function metricInfoFor(stored: string, definitions: Definitions): { publi
       const definition = definitions.histograms.lookup(stored);
       // A count histogram's data is read from [[COUNT]]_NAME; rows stored under NAME are unreachable.
       if (!definition || definition.kind === 'count') return undefined;
-      return { publicName: stored, info: { kind: definition.kind, description: definition.description, buckets: bucketSpecOf(definition) } };
+      return {
+        publicName: stored,
+        info: { kind: definition.kind, description: definition.description, buckets: bucketSpecOf(definition) },
+      };
     }
   }
 }

@@ -26,9 +26,7 @@ export class TrimConflictError extends Error {
   }
 }
 
-export interface ApplyProgress {
-  (done: number, total: number): void;
-}
+export type ApplyProgress = (done: number, total: number) => void;
 
 export async function applyTrim(store: ObjectStore, actions: readonly TrimAction[], onProgress?: ApplyProgress): Promise<void> {
   let done = 0;
@@ -43,7 +41,9 @@ export async function applyTrim(store: ObjectStore, actions: readonly TrimAction
           await store.delete(action.key);
         } else {
           const bytes = action.kind === 'rewrite-shard' ? action.bytes : new TextEncoder().encode(action.text);
-          const result = await store.put(action.key, bytes, action.kind === 'rewrite-shard' ? MSGPACK : JSON_TYPE, { ifMatch: action.ifMatch });
+          const result = await store.put(action.key, bytes, action.kind === 'rewrite-shard' ? MSGPACK : JSON_TYPE, {
+            ifMatch: action.ifMatch,
+          });
           if (!result.ok) {
             conflictKey ??= action.key;
             return;

@@ -86,10 +86,19 @@ export type InspectedShard = { etag: string } & (
 
 export function inspectShard(read: { etag: string; bytes: Uint8Array }, content: ShardContent, window: RetentionWindow): InspectedShard {
   const trim = trimShard(content, window);
-  if (trim.kind === 'unchanged') return { etag: read.etag, kind: 'unchanged', revision: shardRevision(read.bytes), submissions: content.submissions };
+  if (trim.kind === 'unchanged')
+    return { etag: read.etag, kind: 'unchanged', revision: shardRevision(read.bytes), submissions: content.submissions };
   if (trim.kind === 'empty') return { etag: read.etag, kind: 'empty', rowsDropped: trim.rowsDropped };
   const bytes = encodeShard(trim.content);
-  return { etag: read.etag, kind: 'rewrite', bytes, revision: shardRevision(bytes), submissions: trim.content.submissions, rowsDropped: trim.rowsDropped, datesDropped: trim.datesDropped };
+  return {
+    etag: read.etag,
+    kind: 'rewrite',
+    bytes,
+    revision: shardRevision(bytes),
+    submissions: trim.content.submissions,
+    rowsDropped: trim.rowsDropped,
+    datesDropped: trim.datesDropped,
+  };
 }
 
 const SAMPLE_EACH_END = 3;
@@ -118,7 +127,8 @@ function indexKeys(keys: readonly string[]): KeyIndex {
     addTo(index.channels, parsed.prefix, parsed.channel);
     if (parsed.kind === 'dates') continue;
     addTo(index.versions, `${parsed.prefix}/${parsed.channel}`, parsed.version);
-    if (parsed.kind === 'shard') addTo(index.shards, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, `${parsed.period}/${parsed.metric}`);
+    if (parsed.kind === 'shard')
+      addTo(index.shards, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, `${parsed.period}/${parsed.metric}`);
   }
   return index;
 }
@@ -152,7 +162,8 @@ export function shardsToInspect(state: PublishedState, policy: RetentionPolicy, 
           const unlisted = manifest?.metrics[metric]?.[period] === undefined;
           // The ledger lists a submission_date shard's submission dates, which are its rows' dates.
           const ledgered = prefix === 'submission_date' && (ledger?.shards[id] ?? []).some((date) => !isKept(date, window));
-          if (unlisted || ledgered || doomedMonths.has(`${version}/${period}`)) out.push(shardKey(prefix, channel, version, period, metric));
+          if (unlisted || ledgered || doomedMonths.has(`${version}/${period}`))
+            out.push(shardKey(prefix, channel, version, period, metric));
         }
       }
     }
@@ -251,7 +262,15 @@ export function planTrim(
   }
 
   return {
-    actions: [...phases.rewrites, ...phases.manifests, ...phases.channels, ...phases.dates, ...phases.deletes, ...phases.ledgers, ...phases.meta],
+    actions: [
+      ...phases.rewrites,
+      ...phases.manifests,
+      ...phases.channels,
+      ...phases.dates,
+      ...phases.deletes,
+      ...phases.ledgers,
+      ...phases.meta,
+    ],
     channels: summaries,
     metaRemoved,
     shardsInspected: inspected.size,
@@ -282,7 +301,13 @@ interface Phases {
   meta: TrimAction[];
 }
 
-function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex, inspected: ReadonlyMap<string, InspectedShard>, phases: Phases): VersionResult {
+function planVersion(
+  scope: VersionScope,
+  state: PublishedState,
+  keys: KeyIndex,
+  inspected: ReadonlyMap<string, InspectedShard>,
+  phases: Phases,
+): VersionResult {
   const { prefix, channel, version, window } = scope;
   const id = `${prefix}/${channel}/${version}`;
   const manifestObject = state.manifests.get(id);
@@ -291,7 +316,8 @@ function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex,
   const result: VersionResult = { shardsDeleted: 0, shardsRewritten: 0, rowsDropped: 0, hasShardsLeft: false };
 
   const shardIds = new Set<string>(existing);
-  for (const [metric, periods] of Object.entries(manifestObject?.value.metrics ?? {})) for (const period of Object.keys(periods)) shardIds.add(`${period}/${metric}`);
+  for (const [metric, periods] of Object.entries(manifestObject?.value.metrics ?? {}))
+    for (const period of Object.keys(periods)) shardIds.add(`${period}/${metric}`);
   for (const shardId of Object.keys(ledgerObject?.value.shards ?? {})) shardIds.add(shardId);
 
   const gone = new Set<string>();
@@ -321,7 +347,16 @@ function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex,
       result.rowsDropped += read.rowsDropped;
     } else if (read?.kind === 'rewrite') {
       const { bytes, revision, rowsDropped, datesDropped } = read;
-      phases.rewrites.push({ phase: 'rewrite-shards', kind: 'rewrite-shard', key, ifMatch: read.etag, bytes, revision, rowsDropped, datesDropped });
+      phases.rewrites.push({
+        phase: 'rewrite-shards',
+        kind: 'rewrite-shard',
+        key,
+        ifMatch: read.etag,
+        bytes,
+        revision,
+        rowsDropped,
+        datesDropped,
+      });
       settled.set(shardId, { revision, submissions: read.submissions });
       result.shardsRewritten += 1;
       result.rowsDropped += rowsDropped;
@@ -334,7 +369,11 @@ function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex,
     if (JSON.stringify(manifest) !== JSON.stringify(manifestObject.value)) {
       const key = manifestKey(prefix, channel, version);
       const phase = 'manifests';
-      phases.manifests.push(Object.keys(manifest.metrics).length === 0 ? { phase, kind: 'delete', key, what: 'index' } : putIndex(phase, key, manifestObject.etag, manifest));
+      phases.manifests.push(
+        Object.keys(manifest.metrics).length === 0
+          ? { phase, kind: 'delete', key, what: 'index' }
+          : putIndex(phase, key, manifestObject.etag, manifest),
+      );
     }
     if (Object.keys(manifest.metrics).length > 0) result.hasShardsLeft = true;
   }
@@ -343,13 +382,21 @@ function planVersion(scope: VersionScope, state: PublishedState, keys: KeyIndex,
     if (JSON.stringify(ledger) !== JSON.stringify(ledgerObject.value)) {
       const key = ledgerKey(prefix, channel, version);
       const phase = 'ledgers';
-      phases.ledgers.push(Object.keys(ledger.shards).length === 0 ? { phase, kind: 'delete', key, what: 'index' } : putIndex(phase, key, ledgerObject.etag, ledger));
+      phases.ledgers.push(
+        Object.keys(ledger.shards).length === 0
+          ? { phase, kind: 'delete', key, what: 'index' }
+          : putIndex(phase, key, ledgerObject.etag, ledger),
+      );
     }
   }
   return result;
 }
 
-function trimManifest(manifest: ManifestIndex, gone: ReadonlySet<string>, settled: ReadonlyMap<string, { revision: string }>): ManifestIndex {
+function trimManifest(
+  manifest: ManifestIndex,
+  gone: ReadonlySet<string>,
+  settled: ReadonlyMap<string, { revision: string }>,
+): ManifestIndex {
   const metrics: ManifestIndex['metrics'] = {};
   for (const [metric, periods] of Object.entries(manifest.metrics)) {
     const kept: Record<string, string> = {};

@@ -1,17 +1,17 @@
 /** Reading what a trim plans from: one listing of v1/, the index objects, the boundary shards. */
 import type { ChannelsIndex, DatesIndex, LedgerIndex, ManifestIndex } from '../../../worker/src/core/index-objects';
+import type { ShardContent } from '../../../worker/src/core/shard';
 import { decodeShardContent } from '../../../worker/src/core/shard-codec';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { LAYOUT_VERSION } from '../../../worker/src/core/storage-keys';
 import type { ObjectStore } from '../publish/object-store';
 import { runPool } from '../publish/publish-build';
-import type { ShardContent } from '../../../worker/src/core/shard';
 import type { InspectedShard } from './plan-trim';
 import { inspectShard } from './plan-trim';
-import type { RetentionPolicy } from './retention-window';
-import { windowFor } from './retention-window';
 import type { PublishedState, Versioned } from './published-state';
 import { parseKey } from './published-state';
+import type { RetentionPolicy } from './retention-window';
+import { windowFor } from './retention-window';
 
 const READ_CONCURRENCY = 16;
 
@@ -29,14 +29,20 @@ export async function readPublishedState(store: ObjectStore): Promise<PublishedS
     const parsed = parseKey(key);
     if (parsed.kind === 'channels') setIfRead(channels, parsed.prefix, await readJson<ChannelsIndex>(store, key));
     else if (parsed.kind === 'dates') setIfRead(dates, `${parsed.prefix}/${parsed.channel}`, await readJson<DatesIndex>(store, key));
-    else if (parsed.kind === 'manifest') setIfRead(manifests, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readJson<ManifestIndex>(store, key));
-    else if (parsed.kind === 'ledger') setIfRead(ledgers, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readJson<LedgerIndex>(store, key));
+    else if (parsed.kind === 'manifest')
+      setIfRead(manifests, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readJson<ManifestIndex>(store, key));
+    else if (parsed.kind === 'ledger')
+      setIfRead(ledgers, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readJson<LedgerIndex>(store, key));
   });
   return { keys, channels, dates, manifests, ledgers };
 }
 
 /** Reads, decodes and inspects the given shards; a shard gone since the listing is left out. */
-export async function inspectShards(store: ObjectStore, keys: readonly string[], policy: RetentionPolicy): Promise<Map<string, InspectedShard>> {
+export async function inspectShards(
+  store: ObjectStore,
+  keys: readonly string[],
+  policy: RetentionPolicy,
+): Promise<Map<string, InspectedShard>> {
   const shards = new Map<string, InspectedShard>();
   await runPool(keys, READ_CONCURRENCY, async (key) => {
     const object = await store.get(key);

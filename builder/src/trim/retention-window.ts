@@ -71,7 +71,10 @@ function lastDayOfMonth(period: string): string {
  */
 export function parseChannelKeepDays(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([a-z]+)=(\d+)$/.exec(part);
     if (!match) throw new Error(`--channel-keep-days: expected CHANNEL=DAYS, got "${part}"`);
     const [, channel, days] = match as unknown as [string, string, string];
@@ -83,6 +86,7 @@ export function parseChannelKeepDays(text: string): Record<string, number> {
 
 export function parseKeepDays(text: string, what = '--keep-days'): number {
   const days = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(days) || days > 100_000) throw new Error(`${what} must be a whole number of days, got "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(days) || days > 100_000)
+    throw new Error(`${what} must be a whole number of days, got "${text}"`);
   return days;
 }

@@ -107,7 +107,8 @@ function parseTrimArgs(args: string[]): TrimArgs | { help: true } {
   if (!isCalendarDate(baseDate)) throw new Error(`--base-date must be YYYYMMDD (a calendar date), got "${baseDate}"`);
   const keepDays = values['keep-days'] === undefined ? DEFAULT_KEEP_DAYS : parseKeepDays(values['keep-days']);
   const channelKeepDays = values['channel-keep-days'] === undefined ? {} : parseChannelKeepDays(values['channel-keep-days']);
-  if (values.prefix !== undefined && !isPrefix(values.prefix)) throw new Error(`--prefix must be build_id or submission_date, got "${values.prefix}"`);
+  if (values.prefix !== undefined && !isPrefix(values.prefix))
+    throw new Error(`--prefix must be build_id or submission_date, got "${values.prefix}"`);
   const prefixes: Prefix[] = values.prefix !== undefined && isPrefix(values.prefix) ? [values.prefix] : [...PREFIXES];
   return {
     values: {

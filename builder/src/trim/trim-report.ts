@@ -33,7 +33,14 @@ export interface TrimReport {
   seconds: number;
 }
 
-export function makeTrimReport(parts: { target: string; applied: boolean; policy: RetentionPolicy; prefixes: Prefix[]; plan: TrimPlan; seconds: number }): TrimReport {
+export function makeTrimReport(parts: {
+  target: string;
+  applied: boolean;
+  policy: RetentionPolicy;
+  prefixes: Prefix[];
+  plan: TrimPlan;
+  seconds: number;
+}): TrimReport {
   const { plan } = parts;
   const sum = (pick: (c: ChannelTrimSummary) => number) => plan.channels.reduce((total, c) => total + pick(c), 0);
   const count = (test: (a: TrimAction) => boolean) => plan.actions.filter(test).length;
@@ -90,7 +97,8 @@ export function formatTrimReport(report: TrimReport): string {
       `${report.shardsInspected} boundary shards read; ${report.seconds.toFixed(1)} s`,
   );
   for (const action of report.actions.slice(0, SAMPLE_ACTIONS)) lines.push(`  ${action.kind} ${action.key}`);
-  if (report.actions.length > SAMPLE_ACTIONS) lines.push(`  ... and ${report.actions.length - SAMPLE_ACTIONS} more (--report FILE lists them all)`);
+  if (report.actions.length > SAMPLE_ACTIONS)
+    lines.push(`  ... and ${report.actions.length - SAMPLE_ACTIONS} more (--report FILE lists them all)`);
   return lines.join('\n');
 }
 

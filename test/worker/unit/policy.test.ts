@@ -31,7 +31,13 @@ describe('access rules', () => {
   it('lists channels and metrics by auth state', () => {
     expect(visibleChannels(['beta', 'nightly', 'release'], false)).toEqual(['beta', 'nightly']);
     expect(visibleChannels(['beta', 'nightly', 'release'], true)).toEqual(['beta', 'nightly', 'release']);
-    const stored = ['GC_MS', '[[COUNT]]_SEARCH_COUNTS', '[[COUNT]]_CREATE_EVENT_EVENTS', 'SCALARS_TELEMETRY.EVENT_COUNTS', 'SCALARS_BROWSER.SEARCH.WITH_ADS'];
+    const stored = [
+      'GC_MS',
+      '[[COUNT]]_SEARCH_COUNTS',
+      '[[COUNT]]_CREATE_EVENT_EVENTS',
+      'SCALARS_TELEMETRY.EVENT_COUNTS',
+      'SCALARS_BROWSER.SEARCH.WITH_ADS',
+    ];
     expect(visibleMetrics(access, stored, false)).toEqual(['GC_MS', 'CREATE_EVENT_EVENTS']);
     expect(visibleMetrics(access, stored, true)).toEqual(['GC_MS', 'CREATE_EVENT_EVENTS', 'SCALARS_TELEMETRY.EVENT_COUNTS']);
   });
@@ -48,7 +54,13 @@ describe('configuration', () => {
       requiredScope: 'read:aggregates',
       tokenCacheSeconds: 300,
     });
-    expect(config.cache).toEqual({ dataMaxAgeSeconds: 86400, indexMaxAgeSeconds: 3600, indexCacheSeconds: 60, shardCacheBytes: 48 * 1024 * 1024, responseCache: true });
+    expect(config.cache).toEqual({
+      dataMaxAgeSeconds: 86400,
+      indexMaxAgeSeconds: 3600,
+      indexCacheSeconds: 60,
+      shardCacheBytes: 48 * 1024 * 1024,
+      responseCache: true,
+    });
     expect(config.debugR2Reads).toBe(false);
     expect([...config.access.publicReleaseMetrics]).toEqual([...DEFAULTS.publicReleaseMetrics]);
     expect(config.build.commit).toBe('unknown');

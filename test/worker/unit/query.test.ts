@@ -15,7 +15,10 @@ const PATH = '/aggregates_by/build_id/channels/nightly/';
 
 describe('parseDataQuery', () => {
   it('reads version, dates (raw commas or %2C, duplicates dropped) and metric', () => {
-    for (const search of ['version=54&dates=20170130,20170131,20170130&metric=GC_MS', 'version=54&dates=20170130%2C20170131&metric=GC_MS']) {
+    for (const search of [
+      'version=54&dates=20170130,20170131,20170130&metric=GC_MS',
+      'version=54&dates=20170130%2C20170131&metric=GC_MS',
+    ]) {
       const result = parseDataQuery(PATH, new URLSearchParams(search));
       expect(result).toEqual({ ok: true, query: { version: '54', dates: ['20170130', '20170131'], metric: 'GC_MS', filter: {} } });
     }
@@ -23,14 +26,27 @@ describe('parseDataQuery', () => {
 
   it('maps child content/parent/gpu and the legacy true/false, and keeps the other filters verbatim', () => {
     const parse = (child: string) => {
-      const result = parseDataQuery(PATH, new URLSearchParams(`version=54&dates=20170130&metric=M&child=${child}&os=Windows_NT&osVersion=6.1&label=a%20b&e10sEnabled=true&application=Firefox&architecture=x86`));
+      const result = parseDataQuery(
+        PATH,
+        new URLSearchParams(
+          `version=54&dates=20170130&metric=M&child=${child}&os=Windows_NT&osVersion=6.1&label=a%20b&e10sEnabled=true&application=Firefox&architecture=x86`,
+        ),
+      );
       if (!result.ok) throw new Error('not ok');
       return result.query.filter;
     };
     expect(parse('true').child).toBe('content');
     expect(parse('false').child).toBe('parent');
     expect(parse('gpu').child).toBe('gpu');
-    expect(parse('content')).toEqual({ application: 'Firefox', architecture: 'x86', os: 'Windows_NT', osVersion: '6.1', e10sEnabled: 'true', child: 'content', label: 'a b' });
+    expect(parse('content')).toEqual({
+      application: 'Firefox',
+      architecture: 'x86',
+      os: 'Windows_NT',
+      osVersion: '6.1',
+      e10sEnabled: 'true',
+      child: 'content',
+      label: 'a b',
+    });
   });
 
   it('uses the first value of a repeated key', () => {
@@ -39,14 +55,26 @@ describe('parseDataQuery', () => {
   });
 
   it('answers 404 when version, dates or metric is missing or empty', () => {
-    for (const search of ['dates=20170130&metric=M', 'version=54&metric=M', 'version=54&dates=20170130', 'version=54&dates=&metric=M', 'version=&dates=1&metric=M', 'version=54&dates=,&metric=M']) {
+    for (const search of [
+      'dates=20170130&metric=M',
+      'version=54&metric=M',
+      'version=54&dates=20170130',
+      'version=54&dates=&metric=M',
+      'version=&dates=1&metric=M',
+      'version=54&dates=,&metric=M',
+    ]) {
       expect(parseDataQuery(PATH, new URLSearchParams(search))).toEqual({ ok: false, status: 404, message: MISSING_PARAMETERS_MESSAGE });
     }
   });
 
   it('answers 405 for unknown keys, with the URL minus those keys as Allow', () => {
     const result = parseDataQuery(PATH, new URLSearchParams('version=54&foo=bar&dates=20170130,20170131&metric=M&os=Linux&bar=1&foo=baz'));
-    expect(result).toEqual({ ok: false, status: 405, unknownKeys: ['foo', 'bar'], allow: `${PATH}?version=54&dates=20170130%2C20170131&metric=M&os=Linux` });
+    expect(result).toEqual({
+      ok: false,
+      status: 405,
+      unknownKeys: ['foo', 'bar'],
+      allow: `${PATH}?version=54&dates=20170130%2C20170131&metric=M&os=Linux`,
+    });
   });
 });
 
@@ -58,23 +86,37 @@ describe('resolveMetric', () => {
       A11Y_INSTANTIATED_FLAG: { kind: 'flag', description: 'flag', buckets: { list: [0, 1] } },
       FX_PREFERENCES_CATEGORY_OPENED: { kind: 'categorical', description: 'c', buckets: { list: ['general', 'search', 'spill'] } },
       USE_COUNTER2_KNOWN_PAGE: { kind: 'boolean', description: 'known', buckets: { list: [0, 1, 2] } },
-      'SCALARS_BROWSER.ENGAGEMENT.TAB_OPEN_EVENT_COUNT': { kind: 'exponential', description: 'tabs', buckets: { exponential: [1, 10000, 100] } },
+      'SCALARS_BROWSER.ENGAGEMENT.TAB_OPEN_EVENT_COUNT': {
+        kind: 'exponential',
+        description: 'tabs',
+        buckets: { exponential: [1, 10000, 100] },
+      },
     },
   };
 
   it('reads count histograms under [[COUNT]]_ and expands buckets', () => {
     const result = resolveMetric('CREATE_EVENT_EVENTS', metrics);
-    expect(result).toMatchObject({ ok: true, definition: { storedName: '[[COUNT]]_CREATE_EVENT_EVENTS', kind: 'count', description: 'events' } });
+    expect(result).toMatchObject({
+      ok: true,
+      definition: { storedName: '[[COUNT]]_CREATE_EVENT_EVENTS', kind: 'count', description: 'events' },
+    });
     if (result.ok) expect(result.definition.buckets).toHaveLength(100);
     expect(resolveMetric('GC_MS', metrics)).toMatchObject({ ok: true, definition: { storedName: 'GC_MS', kind: 'exponential' } });
     expect(resolveMetric('A11Y_INSTANTIATED_FLAG', metrics)).toMatchObject({ ok: true, definition: { buckets: [0, 1], kind: 'flag' } });
-    expect(resolveMetric('FX_PREFERENCES_CATEGORY_OPENED', metrics)).toMatchObject({ ok: true, definition: { buckets: ['general', 'search', 'spill'] } });
+    expect(resolveMetric('FX_PREFERENCES_CATEGORY_OPENED', metrics)).toMatchObject({
+      ok: true,
+      definition: { buckets: ['general', 'search', 'spill'] },
+    });
   });
 
   it('resolves use counters, known or not, with their denominator', () => {
     expect(resolveMetric('USE_COUNTER2_KNOWN_PAGE', metrics)).toMatchObject({
       ok: true,
-      definition: { storedName: 'USE_COUNTER2_KNOWN_PAGE', description: 'known', denominator: '[[COUNT]]_TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED' },
+      definition: {
+        storedName: 'USE_COUNTER2_KNOWN_PAGE',
+        description: 'known',
+        denominator: '[[COUNT]]_TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED',
+      },
     });
     expect(resolveMetric('USE_COUNTER2_SIR_NOT_APPEARING_IN_THIS_DOCUMENT', metrics)).toEqual({
       ok: true,
@@ -103,7 +145,13 @@ describe('planShardReads', () => {
 
   it('reads one shard per month the manifest lists, whatever the number of dates', () => {
     const dates = ['20170105', '20161231', '20170106', '20170201', '20161201', 'bogus', '2017010'];
-    expect(datesByPeriod(dates)).toEqual(new Map([['201701', ['20170105', '20170106']], ['201612', ['20161231', '20161201']], ['201702', ['20170201']]]));
+    expect(datesByPeriod(dates)).toEqual(
+      new Map([
+        ['201701', ['20170105', '20170106']],
+        ['201612', ['20161231', '20161201']],
+        ['201702', ['20170201']],
+      ]),
+    );
     expect(planShardReads(scope, 'GC_MS', dates, manifest)).toEqual([
       { key: 'v1/build_id/nightly/54/201701/GC_MS', revision: 'r01', metric: 'GC_MS', period: '201701', dates: ['20170105', '20170106'] },
       { key: 'v1/build_id/nightly/54/201612/GC_MS', revision: 'r12', metric: 'GC_MS', period: '201612', dates: ['20161231', '20161201'] },
@@ -114,11 +162,26 @@ describe('planShardReads', () => {
 });
 
 function row(date: string, overrides: Partial<ShardRow>, histogram: ExactInt[], sum: ExactInt, count: ExactInt): ShardRow {
-  return { date, application: 'Firefox', architecture: 'x86-64', os: 'Windows_NT', osVersion: '10.0', e10sEnabled: 'true', child: 'parent', label: '', histogram, sum, count, ...overrides };
+  return {
+    date,
+    application: 'Firefox',
+    architecture: 'x86-64',
+    os: 'Windows_NT',
+    osVersion: '10.0',
+    e10sEnabled: 'true',
+    child: 'parent',
+    label: '',
+    histogram,
+    sum,
+    count,
+    ...overrides,
+  };
 }
 
 function shardOf(rows: ShardRow[]) {
-  return decodeShard(encodeShard({ prefix: 'build_id', channel: 'nightly', version: '54', period: '201701', metric: 'M', submissions: ['20170105'], rows }));
+  return decodeShard(
+    encodeShard({ prefix: 'build_id', channel: 'nightly', version: '54', period: '201701', metric: 'M', submissions: ['20170105'], rows }),
+  );
 }
 
 describe('accumulateShard', () => {
@@ -148,9 +211,15 @@ describe('accumulateShard', () => {
   });
 
   it('applies every filter; a value absent from the shard matches nothing; "" never matches e10sEnabled', () => {
-    expect(toDataRows(['20170105'], sums(['20170105'], { child: 'content' }))).toEqual([{ date: '20170105', label: '', histogram: [5, 3, 0, 4], sum: 21, count: 3 }]);
-    expect(toDataRows(['20170105'], sums(['20170105'], { child: 'content', e10sEnabled: 'true' }))).toEqual([{ date: '20170105', label: '', histogram: [0, 3, 0, 4], sum: 20, count: 2 }]);
-    expect(toDataRows(['20170105'], sums(['20170105'], { os: 'Linux', label: 'a' }))).toEqual([{ date: '20170105', label: 'a', histogram: [0, 1], sum: 2, count: 1 }]);
+    expect(toDataRows(['20170105'], sums(['20170105'], { child: 'content' }))).toEqual([
+      { date: '20170105', label: '', histogram: [5, 3, 0, 4], sum: 21, count: 3 },
+    ]);
+    expect(toDataRows(['20170105'], sums(['20170105'], { child: 'content', e10sEnabled: 'true' }))).toEqual([
+      { date: '20170105', label: '', histogram: [0, 3, 0, 4], sum: 20, count: 2 },
+    ]);
+    expect(toDataRows(['20170105'], sums(['20170105'], { os: 'Linux', label: 'a' }))).toEqual([
+      { date: '20170105', label: 'a', histogram: [0, 1], sum: 2, count: 1 },
+    ]);
     expect(sums(['20170105'], { e10sEnabled: '' }).size).toBe(0);
     expect(sums(['20170105'], { os: 'Darwin' }).size).toBe(0);
     expect(sums(['20170108', '20161231'], {}).size).toBe(0);
@@ -161,7 +230,9 @@ describe('accumulateShard', () => {
     const into: SumsByDate = new Map();
     accumulateShard(big, ['20170105'], {}, into);
     accumulateShard(big, ['20170105'], {}, into);
-    expect(toDataRows(['20170105'], into)).toEqual([{ date: '20170105', label: '', histogram: [2n ** 61n, 2], sum: 2n ** 63n - 1n, count: 2 }]);
+    expect(toDataRows(['20170105'], into)).toEqual([
+      { date: '20170105', label: '', histogram: [2n ** 61n, 2], sum: 2n ** 63n - 1n, count: 2 },
+    ]);
   });
 });
 

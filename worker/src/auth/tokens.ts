@@ -3,7 +3,7 @@
  * issuer, audience, expiry and the required scope. Failures carry the original service's 403
  * bodies ({code, description}). Verified tokens are remembered briefly (never past their exp).
  */
-import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { AuthConfig } from '../config';
 
@@ -69,7 +69,7 @@ export class TokenVerifier {
     } catch {
       return { ok: false, error: AUTH_ERRORS.improperToken };
     }
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
         algorithms: ALGORITHMS,

@@ -13,13 +13,7 @@
 const MAX_MEMOIZED_BUCKET_LISTS = 4096;
 const memoizedBucketLists = new Map<string, readonly number[]>();
 
-function memoized(
-  family: 'linear' | 'exponential',
-  min: number,
-  max: number,
-  n: number,
-  compute: () => number[],
-): readonly number[] {
+function memoized(family: 'linear' | 'exponential', min: number, max: number, n: number, compute: () => number[]): readonly number[] {
   const key = `${family}:${min}:${max}:${n}`;
   const cached = memoizedBucketLists.get(key);
   if (cached !== undefined) return cached;

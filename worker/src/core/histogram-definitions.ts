@@ -20,14 +20,7 @@
 
 import { COUNT_HISTOGRAM_LABELS, exponentialBuckets, linearBuckets } from './buckets';
 
-export type HistogramKind =
-  | 'exponential'
-  | 'linear'
-  | 'boolean'
-  | 'flag'
-  | 'count'
-  | 'enumerated'
-  | 'categorical';
+export type HistogramKind = 'exponential' | 'linear' | 'boolean' | 'flag' | 'count' | 'enumerated' | 'categorical';
 
 export interface HistogramDefinition {
   readonly name: string;
@@ -105,13 +98,7 @@ const LABEL_PATTERN = /^[a-z][a-z0-9_]+[a-z0-9]\n?$/iu;
 const RELEASE_CHANNEL_COLLECTIONS: ReadonlySet<string> = new Set(['opt-in', 'opt-out']);
 
 const COERCED_INTEGER_FIELDS = ['low', 'high', 'n_values', 'n_buckets'] as const;
-const STRING_FIELDS = [
-  'expires_in_version',
-  'kind',
-  'description',
-  'cpp_guard',
-  'releaseChannelCollection',
-] as const;
+const STRING_FIELDS = ['expires_in_version', 'kind', 'description', 'cpp_guard', 'releaseChannelCollection'] as const;
 const STRING_LIST_FIELDS = ['alert_emails', 'labels', 'record_in_processes'] as const;
 
 type RawDefinition = Readonly<Record<string, unknown>>;
@@ -160,8 +147,7 @@ export function parsePythonInt(text: string): number | undefined {
 
 const MAX_EXPRESSION_NESTING = 64;
 const MAX_EXPONENT = 4096n;
-const INTEGER_LITERAL =
-  /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|[1-9](?:_?[0-9])*|0(?:_?0)*)/;
+const INTEGER_LITERAL = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|[1-9](?:_?[0-9])*|0(?:_?0)*)/;
 const IDENTIFIER_OR_NUMBER_CHAR = /^[A-Za-z0-9_.]/;
 
 class ExpressionError extends Error {}
@@ -359,8 +345,8 @@ function checkFieldTypes(raw: RawDefinition): CheckedFields {
 
   let keyed = false;
   if (Object.hasOwn(raw, 'keyed')) {
-    const value = raw['keyed'] === 'true' ? true : raw['keyed'];
-    if (typeof value !== 'boolean') invalid(`"keyed" is not a boolean: ${JSON.stringify(raw['keyed'])}`);
+    const value = raw.keyed === 'true' ? true : raw.keyed;
+    if (typeof value !== 'boolean') invalid(`"keyed" is not a boolean: ${JSON.stringify(raw.keyed)}`);
     keyed = value;
   }
 
@@ -375,13 +361,12 @@ function checkFieldTypes(raw: RawDefinition): CheckedFields {
     }
   }
   if (Object.hasOwn(raw, 'bug_numbers')) {
-    const value = raw['bug_numbers'];
-    const isInteger = (item: unknown): boolean =>
-      (typeof item === 'number' && Number.isInteger(item)) || typeof item === 'boolean';
+    const value = raw.bug_numbers;
+    const isInteger = (item: unknown): boolean => (typeof item === 'number' && Number.isInteger(item)) || typeof item === 'boolean';
     if (!Array.isArray(value) || !value.every(isInteger)) invalid('"bug_numbers" is not a list of integers');
   }
 
-  const labels = Object.hasOwn(raw, 'labels') ? (raw['labels'] as readonly string[]) : undefined;
+  const labels = Object.hasOwn(raw, 'labels') ? (raw.labels as readonly string[]) : undefined;
   return { integers, keyed, labels };
 }
 
@@ -440,16 +425,16 @@ function computeRanges(kind: HistogramKind, parameters: BucketParameters): reado
 function buildDefinition(name: string, raw: unknown): HistogramDefinition {
   if (!isPlainObject(raw)) invalid('definition is not an object');
   if (!Object.hasOwn(raw, 'kind')) missingField('kind');
-  const kind = raw['kind'];
+  const kind = raw.kind;
   if (typeof kind !== 'string' || !HISTOGRAM_KINDS.has(kind)) invalid(`unknown kind ${JSON.stringify(kind)}`);
   const histogramKind = kind as HistogramKind;
 
   const fields = checkFieldTypes(raw);
   checkLabelValues(fields.labels);
   if (!Object.hasOwn(raw, 'description')) missingField('description');
-  const description = raw['description'] as string;
+  const description = raw.description as string;
   const parameters = bucketParameters(histogramKind, fields);
-  const releaseChannelCollection = raw['releaseChannelCollection'];
+  const releaseChannelCollection = raw.releaseChannelCollection;
   if (Object.hasOwn(raw, 'releaseChannelCollection') && !RELEASE_CHANNEL_COLLECTIONS.has(releaseChannelCollection as string)) {
     invalid(`unknown releaseChannelCollection ${JSON.stringify(releaseChannelCollection)}`);
   }
@@ -559,9 +544,7 @@ export class HistogramCatalog {
     if (direct?.ok) return direct.definition;
     if (direct !== undefined && direct.problem.failure === 'invalid') return undefined;
 
-    const withoutStartup = properName.startsWith(STARTUP_PREFIX)
-      ? properName.slice(STARTUP_PREFIX.length)
-      : properName;
+    const withoutStartup = properName.startsWith(STARTUP_PREFIX) ? properName.slice(STARTUP_PREFIX.length) : properName;
     const retried = withoutStartup === properName ? direct : this.outcome(withoutStartup);
     return retried?.ok ? retried.definition : undefined;
   }

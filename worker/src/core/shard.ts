@@ -3,16 +3,7 @@ import type { ExactInt } from './exact-int';
 import type { Prefix } from './storage-keys';
 
 /** The dimensions of a stored row, in their canonical order (rows sort by them in this order). */
-export const DIMENSIONS = [
-  'date',
-  'application',
-  'architecture',
-  'os',
-  'osVersion',
-  'e10sEnabled',
-  'child',
-  'label',
-] as const;
+export const DIMENSIONS = ['date', 'application', 'architecture', 'os', 'osVersion', 'e10sEnabled', 'child', 'label'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export type RowDimensions = Record<Dimension, string>;

@@ -34,7 +34,13 @@ export function renderDataBody(query: DataQuery, definition: DataDefinition, row
 /** Headers of a non-JSON body; undefined for JSON. */
 export function dataBodyHeaders(query: DataQuery, scope: { prefix: string; channel: string }): Record<string, string> | undefined {
   if (query.format !== 'csv') return undefined;
-  const fileName = csvFileName({ metric: query.metric, prefix: scope.prefix, channel: scope.channel, version: query.version, dates: query.dates });
+  const fileName = csvFileName({
+    metric: query.metric,
+    prefix: scope.prefix,
+    channel: scope.channel,
+    version: query.version,
+    dates: query.dates,
+  });
   return { 'Content-Type': CSV_CONTENT_TYPE, 'Content-Disposition': csvContentDisposition(fileName) };
 }
 

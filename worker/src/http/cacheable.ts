@@ -37,7 +37,10 @@ export async function respondCacheable(
     if (cached) {
       const etag = cached.headers.get('ETag');
       if (etag && ifNoneMatchMatches(request.ifNoneMatch, etag)) return notModified(etag, maxAgeSeconds, authed);
-      return jsonResponse(await cached.text(), 200, { ...successHeaders(etag ?? undefined, maxAgeSeconds, authed), ...representationHeaders(cached) });
+      return jsonResponse(await cached.text(), 200, {
+        ...successHeaders(etag ?? undefined, maxAgeSeconds, authed),
+        ...representationHeaders(cached),
+      });
     }
   }
 
@@ -49,7 +52,11 @@ export async function respondCacheable(
 
   if (rc.responseCache && cacheKey && maxAgeSeconds > 0) {
     // The stored copy is public for the Cache API; clients get the private header when authed.
-    const stored = jsonResponse(body, 200, { ...prepared.headers, ETag: prepared.etag, 'Cache-Control': `public, max-age=${maxAgeSeconds}` });
+    const stored = jsonResponse(body, 200, {
+      ...prepared.headers,
+      ETag: prepared.etag,
+      'Cache-Control': `public, max-age=${maxAgeSeconds}`,
+    });
     const cache = rc.responseCache;
     rc.waitUntil(cache.put(cacheKey, stored).catch((error: unknown) => console.error('response cache put failed', error)));
   }

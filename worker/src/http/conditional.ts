@@ -18,7 +18,11 @@ export async function strongEtag(parts: readonly string[]): Promise<string> {
 /** If-None-Match uses the weak comparison: W/ prefixes are ignored; `*` matches any ETag. */
 export function ifNoneMatchMatches(header: string | undefined | null, etag: string): boolean {
   if (!header) return false;
-  const bare = (tag: string): string => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const bare = (tag: string): string =>
+    tag
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
   const wanted = bare(etag);
   return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === wanted);
 }

@@ -9,9 +9,13 @@ import { CSV_CONTENT_TYPE } from '../export/csv';
 import { MAX_STATS } from '../stats/stat-names';
 import type { JsonSchema, OpenApiDocument, Operation, Parameter, Reference, Response, SecurityRequirement } from './types';
 
-const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: string): Reference => ({ $ref: `#/components/${kind}/${name}` });
+const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: string): Reference => ({
+  $ref: `#/components/${kind}/${name}`,
+});
 const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema, example?: unknown): Response['content'] => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const json = (schema: JsonSchema, example?: unknown): Response['content'] => ({
+  'application/json': { schema, ...(example === undefined ? {} : { example }) },
+});
 
 /** Optional bearer token: anonymous or authenticated. */
 const OPTIONAL_TOKEN: SecurityRequirement[] = [{}, { bearerAuth: [] }];
@@ -59,12 +63,20 @@ const parameters: Record<string, Parameter> = {
     description: 'Release channel. `release` needs a token (except for public release metrics).',
     schema: { type: 'string', examples: ['nightly', 'aurora', 'beta', 'release'] },
   },
-  version: { name: 'version', in: 'query', required: true, description: 'Major version.', schema: { type: 'string', pattern: '^[0-9]+$' }, example: '54' },
+  version: {
+    name: 'version',
+    in: 'query',
+    required: true,
+    description: 'Major version.',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+    example: '54',
+  },
   dates: {
     name: 'dates',
     in: 'query',
     required: true,
-    description: 'Comma-separated dates (YYYYMMDD): build dates or submission dates, per prefix. Dates without data are left out of the answer.',
+    description:
+      'Comma-separated dates (YYYYMMDD): build dates or submission dates, per prefix. Dates without data are left out of the answer.',
     schema: { type: 'string' },
     example: '20170120,20170121',
   },
@@ -87,7 +99,12 @@ const parameters: Record<string, Parameter> = {
     schema: { type: 'string', enum: ['parent', 'content', 'gpu', 'true', 'false'] },
   },
   label: filterParameter('label', 'Keyed metrics: the key (label) to keep.', 'SECOND'),
-  e10sEnabled: { name: 'e10sEnabled', in: 'query', description: 'Whether e10s was enabled.', schema: { type: 'string', enum: ['true', 'false'] } },
+  e10sEnabled: {
+    name: 'e10sEnabled',
+    in: 'query',
+    description: 'Whether e10s was enabled.',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
   stats: {
     name: 'stats',
     in: 'query',
@@ -95,8 +112,8 @@ const parameters: Record<string, Parameter> = {
       'Adds `samples` (the sum of the bucket counts) and `stats` to every entry: a comma-separated list of `mean` (sum / samples) and percentiles `pN` ' +
       `(0 <= N <= 100, up to two decimals; at most ${MAX_STATS}), interpolated linearly within the bucket that holds them, between its lower bound ` +
       "and the next bucket's (the last bucket's upper bound is extrapolated as telemetry.js does). For categorical, flag and boolean metrics " +
-      '(use counters included) every requested statistic is null and `stats.proportions` holds each bucket\'s share of the samples. An empty ' +
-      'histogram gives nulls. Without this parameter the answer is exactly the original service\'s.',
+      "(use counters included) every requested statistic is null and `stats.proportions` holds each bucket's share of the samples. An empty " +
+      "histogram gives nulls. Without this parameter the answer is exactly the original service's.",
     schema: { type: 'string', pattern: '^[a-z0-9.,]+$' },
     example: 'mean,p5,p25,p50,p75,p95',
   },
@@ -109,9 +126,29 @@ const parameters: Record<string, Parameter> = {
       'as an attachment named after the metric, channel, version, prefix and dates.',
     schema: { type: 'string', enum: ['json', 'csv'] },
   },
-  filtersChannel: { name: 'channel', in: 'query', required: true, description: 'Release channel (`release` needs a token).', schema: { type: 'string' }, example: 'nightly' },
-  filtersVersion: { name: 'version', in: 'query', required: true, description: 'Major version.', schema: { type: 'string' }, example: '54' },
-  dashboardFile: { name: 'file', in: 'path', required: true, description: 'A file name the page refers to (content-hashed).', schema: { type: 'string' } },
+  filtersChannel: {
+    name: 'channel',
+    in: 'query',
+    required: true,
+    description: 'Release channel (`release` needs a token).',
+    schema: { type: 'string' },
+    example: 'nightly',
+  },
+  filtersVersion: {
+    name: 'version',
+    in: 'query',
+    required: true,
+    description: 'Major version.',
+    schema: { type: 'string' },
+    example: '54',
+  },
+  dashboardFile: {
+    name: 'file',
+    in: 'path',
+    required: true,
+    description: 'A file name the page refers to (content-hashed).',
+    schema: { type: 'string' },
+  },
 };
 
 const statsSchema: JsonSchema = {
@@ -119,7 +156,10 @@ const statsSchema: JsonSchema = {
   description: 'The requested statistics (null when they do not apply or the histogram is empty), and `proportions` for proportion kinds.',
   properties: {
     mean: { type: ['number', 'null'], description: 'sum / samples' },
-    proportions: { anyOf: [{ type: 'array', items: { type: 'number' } }, { type: 'null' }], description: 'Categorical, flag and boolean kinds: count / samples per bucket; null when empty.' },
+    proportions: {
+      anyOf: [{ type: 'array', items: { type: 'number' } }, { type: 'null' }],
+      description: 'Categorical, flag and boolean kinds: count / samples per bucket; null when empty.',
+    },
   },
   patternProperties: { '^p[0-9]{1,3}(\\.[0-9]{1,2})?$': { type: ['number', 'null'], description: 'A percentile.' } },
   additionalProperties: false,
@@ -138,7 +178,10 @@ const schemas: Record<string, JsonSchema> = {
   AuthError: {
     type: 'object',
     description: "The original service's 403 body.",
-    properties: { code: { type: 'string', examples: ['authorization_header_missing', 'token_expired', 'invalid_header'] }, description: { type: 'string' } },
+    properties: {
+      code: { type: 'string', examples: ['authorization_header_missing', 'token_expired', 'invalid_header'] },
+      description: { type: 'string' },
+    },
     required: ['code', 'description'],
     additionalProperties: false,
   },
@@ -156,7 +199,12 @@ const schemas: Record<string, JsonSchema> = {
     properties: Object.fromEntries(FILTER_NAMES.map((key) => [key, { type: 'array', items: { type: 'string' } }])),
     additionalProperties: false,
   },
-  DataEntry: { type: 'object', properties: dataEntryProperties, required: ['date', 'label', 'histogram', 'count', 'sum'], additionalProperties: false },
+  DataEntry: {
+    type: 'object',
+    properties: dataEntryProperties,
+    required: ['date', 'label', 'histogram', 'count', 'sum'],
+    additionalProperties: false,
+  },
   DataEntryWithStats: {
     type: 'object',
     description: 'An entry of an answer with `stats=`.',
@@ -167,8 +215,17 @@ const schemas: Record<string, JsonSchema> = {
   Data: {
     type: 'object',
     properties: {
-      data: { anyOf: [{ type: 'array', items: schemaRef('DataEntry') }, { type: 'array', items: schemaRef('DataEntryWithStats') }] },
-      buckets: { type: 'array', items: { type: ['number', 'string'] }, description: 'Bucket lower bounds, or category labels (plus "spill").' },
+      data: {
+        anyOf: [
+          { type: 'array', items: schemaRef('DataEntry') },
+          { type: 'array', items: schemaRef('DataEntryWithStats') },
+        ],
+      },
+      buckets: {
+        type: 'array',
+        items: { type: ['number', 'string'] },
+        description: 'Bucket lower bounds, or category labels (plus "spill").',
+      },
       kind: { type: 'string', enum: ['exponential', 'linear', 'enumerated', 'categorical', 'boolean', 'flag', 'count'] },
       description: { type: 'string' },
     },
@@ -199,7 +256,20 @@ const EXAMPLE_DATA = {
   description: 'Time spent running JS GC (ms)',
 };
 
-const dataQueryParameters = ['version', 'dates', 'metric', 'application', 'architecture', 'os', 'osVersion', 'child', 'label', 'e10sEnabled', 'stats', 'format'];
+const dataQueryParameters = [
+  'version',
+  'dates',
+  'metric',
+  'application',
+  'architecture',
+  'os',
+  'osVersion',
+  'child',
+  'label',
+  'e10sEnabled',
+  'stats',
+  'format',
+];
 
 const operation = (op: Operation): { get: Operation } => ({ get: op });
 
@@ -210,7 +280,12 @@ const paths: OpenApiDocument['paths'] = {
     tags: ['data'],
     parameters: [ref('parameters', 'prefix')],
     security: OPTIONAL_TOKEN,
-    responses: { '200': cachedOk('Channel names (release only for a valid token).', json(schemaRef('Channels'), ['aurora', 'beta', 'nightly'])), '304': errors.notModified, '404': errors.notFound, '500': errors.internal },
+    responses: {
+      '200': cachedOk('Channel names (release only for a valid token).', json(schemaRef('Channels'), ['aurora', 'beta', 'nightly'])),
+      '304': errors.notModified,
+      '404': errors.notFound,
+      '500': errors.internal,
+    },
   }),
   '/aggregates_by/{prefix}/channels/{channel}/dates/': operation({
     operationId: 'listDates',
@@ -219,7 +294,10 @@ const paths: OpenApiDocument['paths'] = {
     parameters: [ref('parameters', 'prefix'), ref('parameters', 'channel')],
     security: OPTIONAL_TOKEN,
     responses: {
-      '200': cachedOk('Dates, newest first (empty for an unknown channel).', json(schemaRef('Dates'), [{ date: '20170121', version: '54' }])),
+      '200': cachedOk(
+        'Dates, newest first (empty for an unknown channel).',
+        json(schemaRef('Dates'), [{ date: '20170121', version: '54' }]),
+      ),
       '304': errors.notModified,
       '403': errors.forbidden,
       '404': errors.notFound,
@@ -233,7 +311,10 @@ const paths: OpenApiDocument['paths'] = {
     parameters: [ref('parameters', 'filtersChannel'), ref('parameters', 'filtersVersion')],
     security: OPTIONAL_TOKEN,
     responses: {
-      '200': cachedOk('Options per filter.', json(schemaRef('Filters'), { metric: ['GC_MS'], os: ['Windows_NT,10.0'], child: ['parent', 'content'] })),
+      '200': cachedOk(
+        'Options per filter.',
+        json(schemaRef('Filters'), { metric: ['GC_MS'], os: ['Windows_NT,10.0'], child: ['parent', 'content'] }),
+      ),
       '304': errors.notModified,
       '403': errors.forbidden,
       '404': errors.notFound,
@@ -251,10 +332,18 @@ const paths: OpenApiDocument['paths'] = {
     responses: {
       '200': {
         description: 'The histograms (JSON), or CSV with `format=csv`.',
-        headers: { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControl'), Vary: ref('headers', 'Vary'), 'Content-Disposition': ref('headers', 'ContentDisposition') },
+        headers: {
+          ETag: ref('headers', 'ETag'),
+          'Cache-Control': ref('headers', 'CacheControl'),
+          Vary: ref('headers', 'Vary'),
+          'Content-Disposition': ref('headers', 'ContentDisposition'),
+        },
         content: {
           'application/json': { schema: schemaRef('Data'), example: EXAMPLE_DATA },
-          [CSV_CONTENT_TYPE]: { schema: { type: 'string' }, example: 'date,label,bucket_index,bucket,value,count,sum\r\n20170120,,0,0,0,4,140\r\n' },
+          [CSV_CONTENT_TYPE]: {
+            schema: { type: 'string' },
+            example: 'date,label,bucket_index,bucket,value,count,sum\r\n20170120,,0,0,0,4,140\r\n',
+          },
         },
       },
       '304': errors.notModified,
@@ -280,7 +369,10 @@ const paths: OpenApiDocument['paths'] = {
     operationId: 'status',
     summary: 'Liveness',
     tags: ['operations'],
-    responses: { '200': { description: 'Up.', content: { 'text/plain': { schema: { type: 'string', const: 'OK' } } } }, '500': errors.internal },
+    responses: {
+      '200': { description: 'Up.', content: { 'text/plain': { schema: { type: 'string', const: 'OK' } } } },
+      '500': errors.internal,
+    },
   }),
   '/__lbheartbeat__': operation({
     operationId: 'lbHeartbeat',
@@ -307,14 +399,21 @@ const paths: OpenApiDocument['paths'] = {
     operationId: 'openapi',
     summary: 'This API description',
     tags: ['operations'],
-    responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } }, '500': errors.internal },
+    responses: {
+      '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+      '500': errors.internal,
+    },
   }),
   '/': operation({
     operationId: 'dashboard',
     summary: 'The dashboard page',
     tags: ['dashboard'],
     responses: {
-      '200': { description: 'HTML; its script and styles are under /dashboard/.', headers: { ETag: ref('headers', 'ETag') }, content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } } },
+      '200': {
+        description: 'HTML; its script and styles are under /dashboard/.',
+        headers: { ETag: ref('headers', 'ETag') },
+        content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } },
+      },
       '304': { description: 'Not modified (If-None-Match matched).' },
       '500': errors.internal,
     },
@@ -366,12 +465,24 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       CacheControl: { description: '`max-age=N` anonymous, `private, max-age=N` authenticated.', schema: { type: 'string' } },
       Vary: { description: '`Authorization`.', schema: { type: 'string' } },
       Allow: { description: 'The same path and query without the unsupported keys.', schema: { type: 'string' } },
-      ContentDisposition: { description: 'With `format=csv`: `attachment; filename="METRIC_CHANNEL_VERSION_PREFIX_FIRST-LAST.csv"`.', schema: { type: 'string' } },
+      ContentDisposition: {
+        description: 'With `format=csv`: `attachment; filename="METRIC_CHANNEL_VERSION_PREFIX_FIRST-LAST.csv"`.',
+        schema: { type: 'string' },
+      },
     },
     responses: {
-      NotModified: { description: 'Not modified: If-None-Match matched the ETag.', headers: { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControl') } },
-      BadRequest: { description: 'A bad `stats` or `format` value.', content: json(schemaRef('ErrorMessage'), { message: 'Unknown format: xml. format takes json or csv.' }) },
-      Forbidden: { description: 'A token is needed, or the token is invalid.', content: json(schemaRef('AuthError'), { code: 'authorization_header_missing', description: 'Authorization header is expected' }) },
+      NotModified: {
+        description: 'Not modified: If-None-Match matched the ETag.',
+        headers: { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControl') },
+      },
+      BadRequest: {
+        description: 'A bad `stats` or `format` value.',
+        content: json(schemaRef('ErrorMessage'), { message: 'Unknown format: xml. format takes json or csv.' }),
+      },
+      Forbidden: {
+        description: 'A token is needed, or the token is invalid.',
+        content: json(schemaRef('AuthError'), { code: 'authorization_header_missing', description: 'Authorization header is expected' }),
+      },
       NotFound: {
         description: 'Missing parameters, unknown metric, blacklisted metric, or no data.',
         content: json(schemaRef('ErrorMessage'), { message: 'No data found for this metric.' }),
@@ -381,14 +492,18 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         headers: { Allow: ref('headers', 'Allow') },
         content: json(schemaRef('ErrorMessage'), { message: 'Unsupported query parameter(s): foo.' }),
       },
-      InternalError: { description: 'The service failed (e.g. storage).', content: json(schemaRef('ErrorMessage'), { message: 'Internal error.' }) },
+      InternalError: {
+        description: 'The service failed (e.g. storage).',
+        content: json(schemaRef('ErrorMessage'), { message: 'Internal error.' }),
+      },
     },
     securitySchemes: {
       bearerAuth: {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An RS256 JWT with the read:aggregates scope. Needed for release-channel data (except public metrics) and authed-only metrics.',
+        description:
+          'An RS256 JWT with the read:aggregates scope. Needed for release-channel data (except public metrics) and authed-only metrics.',
       },
     },
   },

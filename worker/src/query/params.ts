@@ -90,7 +90,8 @@ export function parseDataQuery(path: string, params: URLSearchParams): DataQuery
   }
   const format = first.get('format');
   if (format !== undefined) {
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) return { ok: false, status: 400, message: `Unknown format: ${format}. ${FORMAT_USAGE}` };
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format))
+      return { ok: false, status: 400, message: `Unknown format: ${format}. ${FORMAT_USAGE}` };
     query.format = format as OutputFormat;
   }
   return { ok: true, query };

@@ -32,7 +32,9 @@ export function benchFloorBody(): string {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state % bound;
   };
-  const buckets = Array.from({ length: FLOOR_BUCKETS }, (_, i) => (i === 0 ? 0 : Math.round(Math.exp((i * Math.log(10_000)) / FLOOR_BUCKETS))));
+  const buckets = Array.from({ length: FLOOR_BUCKETS }, (_, i) =>
+    i === 0 ? 0 : Math.round(Math.exp((i * Math.log(10_000)) / FLOOR_BUCKETS)),
+  );
   const data = Array.from({ length: FLOOR_DATES }, (_, day) => {
     const histogram = Array.from({ length: FLOOR_BUCKETS }, (_, i) => (i < 30 ? next(2_000) : 0));
     const date = String(20161201 + (day % 28) + Math.floor(day / 28) * 100);

@@ -9,8 +9,8 @@ import type { Hono } from 'hono';
 import { metricAccess } from '../auth/access';
 import type { AppEnv, RequestContext } from '../context';
 import type { Prefix } from '../core/storage-keys';
-import { dataBodyHeaders, outputEtagParts, renderDataBody } from '../export/data-output';
 import { isChannel, isMajorVersion, isPrefix, manifestKey, metricsKey, shardKey } from '../core/storage-keys';
+import { dataBodyHeaders, outputEtagParts, renderDataBody } from '../export/data-output';
 import type { Prepared } from '../http/cacheable';
 import { respondCacheable } from '../http/cacheable';
 import { strongEtag } from '../http/conditional';
@@ -47,7 +47,12 @@ export function registerDataRoute(app: Hono<AppEnv>): void {
     if (access === 'blacklisted') return errorResponse(404, METRIC_NOT_ALLOWED_MESSAGE);
     const auth = await rc.auth();
     if (access === 'needs-auth' && !auth.ok) return forbidden(auth.error);
-    const request = { url: c.req.url, ifNoneMatch: c.req.header('If-None-Match'), authed: auth.ok, maxAgeSeconds: rc.config.cache.dataMaxAgeSeconds };
+    const request = {
+      url: c.req.url,
+      ifNoneMatch: c.req.header('If-None-Match'),
+      authed: auth.ok,
+      maxAgeSeconds: rc.config.cache.dataMaxAgeSeconds,
+    };
     // A revalidation (If-None-Match) is answered from index objects alone: no shard is read ahead.
     const readAhead = request.ifNoneMatch === undefined;
     return respondCacheable(rc, request, () => prepareData(rc, prefix, channel, query, auth.ok, readAhead));

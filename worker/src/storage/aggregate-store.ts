@@ -61,7 +61,8 @@ export class AggregateStore {
           this.shards.set(cacheKey, shard, estimateShardBytes(shard));
           this.loadedRevision.set(key, revision);
           this.missingShards.delete(key);
-          if (this.loadedRevision.size > MAX_REMEMBERED_REVISIONS) this.loadedRevision.delete(this.loadedRevision.keys().next().value as string);
+          if (this.loadedRevision.size > MAX_REMEMBERED_REVISIONS)
+            this.loadedRevision.delete(this.loadedRevision.keys().next().value as string);
         }
         return shard;
       },

@@ -9,7 +9,7 @@ import { ChartSlot, drawDistribution, drawPercentiles, drawShares, drawSubmissio
 import type { ApiData } from './series';
 import { datesOf, distribution, evolution, formatNumber, labelsOf } from './series';
 import type { DashboardState, FilterParam } from './state';
-import { dataQuery, FILTER_PARAMS, parseState, PREFIXES, stateToSearch } from './state';
+import { dataQuery, PREFIXES, parseState, stateToSearch } from './state';
 
 interface DateEntry {
   date: string;
@@ -102,7 +102,11 @@ class Dashboard {
   };
 
   start(): void {
-    fillSelect(this.el.prefix, PREFIXES.map((prefix) => option(prefix, prefix === 'build_id' ? 'build id' : 'submission date')), this.state.prefix);
+    fillSelect(
+      this.el.prefix,
+      PREFIXES.map((prefix) => option(prefix, prefix === 'build_id' ? 'build id' : 'submission date')),
+      this.state.prefix,
+    );
     this.el.prefix.addEventListener('change', () => {
       this.state.prefix = this.el.prefix.value === 'submission_date' ? 'submission_date' : 'build_id';
       this.state.date = '';
@@ -126,7 +130,10 @@ class Dashboard {
         if (first) this.pickMetric(first);
       } else if (event.key === 'Escape') this.el.results.replaceChildren();
     });
-    const filterSelects: [keyof Dashboard['el']['filters'], HTMLSelectElement][] = Object.entries(this.el.filters) as [keyof Dashboard['el']['filters'], HTMLSelectElement][];
+    const filterSelects: [keyof Dashboard['el']['filters'], HTMLSelectElement][] = Object.entries(this.el.filters) as [
+      keyof Dashboard['el']['filters'],
+      HTMLSelectElement,
+    ][];
     for (const [key, select] of filterSelects) {
       select.addEventListener('change', () => {
         if (key === 'os') {
@@ -195,12 +202,19 @@ class Dashboard {
         const channels = await this.api.json<string[]>(`/aggregates_by/${state.prefix}/channels/`);
         if (!current()) return;
         if (channels.length === 0) throw new Error('no channels');
-        if (!channels.includes(state.channel)) state.channel = channels.includes(PREFERRED_CHANNEL) ? PREFERRED_CHANNEL : (channels[0] as string);
-        fillSelect(this.el.channel, channels.map((channel) => option(channel, channel)), state.channel);
+        if (!channels.includes(state.channel))
+          state.channel = channels.includes(PREFERRED_CHANNEL) ? PREFERRED_CHANNEL : (channels[0] as string);
+        fillSelect(
+          this.el.channel,
+          channels.map((channel) => option(channel, channel)),
+          state.channel,
+        );
       }
       if (step <= Step.Versions) {
         this.setStatus(`Loading the dates of ${state.channel}…`, 'loading');
-        const entries = await this.api.json<DateEntry[]>(`/aggregates_by/${state.prefix}/channels/${encodeURIComponent(state.channel)}/dates/`);
+        const entries = await this.api.json<DateEntry[]>(
+          `/aggregates_by/${state.prefix}/channels/${encodeURIComponent(state.channel)}/dates/`,
+        );
         if (!current()) return;
         const versions = [...new Set(entries.map((entry) => entry.version))].sort(compareVersions);
         if (versions.length === 0) {
@@ -211,7 +225,11 @@ class Dashboard {
           return;
         }
         if (!versions.includes(state.version)) state.version = versions[0] as string;
-        fillSelect(this.el.version, versions.map((version) => option(version, version)), state.version);
+        fillSelect(
+          this.el.version,
+          versions.map((version) => option(version, version)),
+          state.version,
+        );
         this.versionDates = entries
           .filter((entry) => entry.version === state.version)
           .map((entry) => entry.date)
@@ -220,7 +238,9 @@ class Dashboard {
       }
       if (step <= Step.Filters) {
         this.setStatus('Loading metrics and filters…', 'loading');
-        const options = await this.api.json<FilterOptions>(`/filters/?channel=${encodeURIComponent(state.channel)}&version=${encodeURIComponent(state.version)}`);
+        const options = await this.api.json<FilterOptions>(
+          `/filters/?channel=${encodeURIComponent(state.channel)}&version=${encodeURIComponent(state.version)}`,
+        );
         if (!current()) return;
         this.metrics = [...(options.metric ?? [])].sort();
         this.fillFilters(options);
@@ -254,14 +274,21 @@ class Dashboard {
 
   private fillFilters(options: FilterOptions): void {
     const { filters } = this.state;
-    const fill = (select: HTMLSelectElement, values: readonly string[], chosen: string, text: (value: string) => string = (v) => v): void => {
+    const fill = (
+      select: HTMLSelectElement,
+      values: readonly string[],
+      chosen: string,
+      text: (value: string) => string = (v) => v,
+    ): void => {
       const all = chosen && !values.includes(chosen) ? [...values, chosen] : values;
       fillSelect(select, [option('', 'any'), ...all.map((value) => option(value, text(value)))], chosen);
     };
     fill(this.el.filters.application, options.application ?? [], filters.application ?? '');
     fill(this.el.filters.architecture, options.architecture ?? [], filters.architecture ?? '');
     fill(this.el.filters.child, options.child ?? [], filters.child ?? '');
-    fill(this.el.filters.e10sEnabled, options.e10sEnabled ?? [], filters.e10sEnabled ?? '', (v) => (v === 'true' ? 'e10s on' : v === 'false' ? 'e10s off' : v));
+    fill(this.el.filters.e10sEnabled, options.e10sEnabled ?? [], filters.e10sEnabled ?? '', (v) =>
+      v === 'true' ? 'e10s on' : v === 'false' ? 'e10s off' : v,
+    );
     const pairs = options.os ?? [];
     const names = [...new Set(pairs.map((pair) => pair.split(',')[0] ?? ''))].filter((name) => name !== '').sort();
     const osValues = names.flatMap((name) => [name, ...pairs.filter((pair) => pair.startsWith(`${name},`)).sort()]);
@@ -269,7 +296,11 @@ class Dashboard {
   }
 
   private matches(): string[] {
-    const words = this.el.search.value.trim().toLowerCase().split(/\s+/).filter((word) => word !== '');
+    const words = this.el.search.value
+      .trim()
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((word) => word !== '');
     if (words.length === 0) return this.metrics.slice(0, MAX_RESULTS);
     return this.metrics.filter((name) => words.every((word) => name.toLowerCase().includes(word)));
   }
@@ -310,10 +341,18 @@ class Dashboard {
     const labels = labelsOf(data);
     if (state.label && !labels.includes(state.label)) state.label = '';
     this.el.label.disabled = labels.length <= 1;
-    fillSelect(this.el.label, [option('', labels.length > 1 ? `all ${labels.length} labels` : 'all'), ...labels.filter((l) => l !== '').map((l) => option(l, l))], state.label);
+    fillSelect(
+      this.el.label,
+      [option('', labels.length > 1 ? `all ${labels.length} labels` : 'all'), ...labels.filter((l) => l !== '').map((l) => option(l, l))],
+      state.label,
+    );
     const dates = datesOf(data);
     if (state.date && !dates.includes(state.date)) state.date = '';
-    fillSelect(this.el.date, [option('', `whole range (${dates.length} dates)`), ...[...dates].reverse().map((d) => option(d, d))], state.date);
+    fillSelect(
+      this.el.date,
+      [option('', `whole range (${dates.length} dates)`), ...[...dates].reverse().map((d) => option(d, d))],
+      state.date,
+    );
 
     const shown = distribution(data, state.label, state.date);
     const evolved = evolution(data, state.label);
@@ -327,9 +366,10 @@ class Dashboard {
     this.el.distributionSummary.textContent =
       `${formatNumber(shown.samples)} samples from ${formatNumber(shown.submissions)} submissions ${where}` +
       (numeric ? ` · median ${formatNumber(shown.stats.p50)} · mean ${formatNumber(shown.stats.mean)}` : '');
-    this.el.evolutionSummary.textContent = evolved.shares.length > 0
-      ? `Share of the ${evolved.shares.length} most common buckets per date, and submissions.`
-      : 'Median with the 25th–75th and 5th–95th percentile bands, and submissions per date.';
+    this.el.evolutionSummary.textContent =
+      evolved.shares.length > 0
+        ? `Share of the ${evolved.shares.length} most common buckets per date, and submissions.`
+        : 'Median with the 25th–75th and 5th–95th percentile bands, and submissions per date.';
     if (shown.samples === 0) {
       this.slots.distribution.clear();
       this.setStatus(`No samples for ${state.metric} ${where} with these filters.`, 'empty');
@@ -368,7 +408,8 @@ class Dashboard {
     try {
       const response = await this.api.get(path);
       const disposition = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
-      const name = disposition ?? `${state.metric}_${state.channel}_${state.version}_${state.prefix}.json`.replace(/[^A-Za-z0-9._-]+/g, '_');
+      const name =
+        disposition ?? `${state.metric}_${state.channel}_${state.version}_${state.prefix}.json`.replace(/[^A-Za-z0-9._-]+/g, '_');
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
       link.href = url;

@@ -39,7 +39,9 @@ export function datesOf(data: ApiData): string[] {
 }
 
 function add(into: Merged, row: Merged): void {
-  row.histogram.forEach((value, i) => (into.histogram[i] = (into.histogram[i] ?? 0) + value));
+  row.histogram.forEach((value, i) => {
+    into.histogram[i] = (into.histogram[i] ?? 0) + value;
+  });
   into.count += row.count;
   into.sum += row.sum;
 }
