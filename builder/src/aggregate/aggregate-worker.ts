@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseHistogramsJson } from '../../../worker/src/core/histogram-definitions';
+import { parseHistogramsJson } from '../definitions/histogram-catalog';
 import { InputError } from '../input/expand-inputs';
 import { aggregateUnit } from './aggregate-unit';
 import { Aggregator } from './aggregator';

@@ -7,23 +7,24 @@
  *
  * The hot path is built for pings with hundreds of histograms: each (metric, label, process) has
  * a series number (series-index.ts) and each dimension group an array of accumulators indexed by
- * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name;
- * bucket counts are added into a Float64Array (metric-accumulator.ts) with an exact fallback.
+ * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name
+ * (histogram-layout.ts); bucket counts are added into a Float64Array (metric-accumulator.ts) with
+ * an exact fallback.
  */
-import { bucketIndexForValue } from '../../../worker/src/core/buckets';
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact } from '../../../worker/src/core/exact-int';
-import type { HistogramCatalog, HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
-import { denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
+import type { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { MetricSink } from './extract-metrics';
 import { extractMetrics } from './extract-metrics';
+import { HistogramLayout, NON_INTEGER_KEY } from './histogram-layout';
 import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
 import type { PingDimensions, PingSelection } from './ping-dimensions';
 import { isRecord, readPingDimensions } from './ping-dimensions';
 import type { MetricEntry } from './series-index';
 import { processIndex, SeriesIndex } from './series-index';
 import type { MetricSkipReason, PingSkipReason } from './skip-reasons';
+import { bucketIndexForValue } from './value-buckets';
 
 export { MetricAccumulator } from './metric-accumulator';
 
@@ -45,63 +46,6 @@ export interface AggregationStats {
   metricsSkipped: Partial<Record<MetricSkipReason, number>>;
   /** Histogram names seen without a definition, with how often. */
   undefinedHistograms: Map<string, number>;
-}
-
-/** Dense index of a bucket key that is an integer but not a bucket lower bound: dropped. */
-const DROPPED_KEY = -1;
-/** Dense index of a bucket key that is not an integer: skipped and counted. */
-const NON_INTEGER_KEY = -2;
-/** Remembered key strings per histogram; bounded so hostile pings cannot grow it without end. */
-const MAX_REMEMBERED_KEYS = 4096;
-
-/** Bucket lower bounds below this are looked up in a table; larger ones in a map. */
-const TABLE_LIMIT = 4096;
-
-/**
- * What a histogram's definition implies for the hot path, resolved once per name: its dense width,
- * and the dense index of each bucket lower bound (the first one when bounds repeat; a categorical
- * histogram's keys 0..labels are their own index, the last one being the spill bucket).
- */
-class HistogramLayout {
-  readonly width: number;
-  /** Dense index by bucket lower bound, for bounds below TABLE_LIMIT (-1: not a bound). */
-  readonly table: Int32Array;
-  /** Dense index by bucket lower bound, for the other bounds. */
-  private readonly large = new Map<number, number>();
-  /** Keys that are not plain digit strings -> dense index (or DROPPED_KEY / NON_INTEGER_KEY). */
-  private readonly otherKeys = new Map<string, number>();
-
-  constructor(definition: HistogramDefinition) {
-    this.width = denseLength(definition);
-    const bounds =
-      definition.kind === 'categorical' ? definition.labels.map((_, i) => i).concat(definition.labels.length) : definition.ranges;
-    let tableLength = 0;
-    for (const bound of bounds)
-      if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) tableLength = Math.max(tableLength, bound + 1);
-    this.table = new Int32Array(tableLength).fill(DROPPED_KEY);
-    for (let index = bounds.length - 1; index >= 0; index--) {
-      const bound = bounds[index] as number;
-      if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) this.table[bound] = index;
-      else this.large.set(bound, index);
-    }
-  }
-
-  /** Dense index of an integer bucket key, or DROPPED_KEY. */
-  indexOfBucket(bucket: number): number {
-    if (bucket >= 0 && bucket < this.table.length) return this.table[bucket] as number;
-    return this.large.get(bucket) ?? DROPPED_KEY;
-  }
-
-  /** Any key string (Python's int() rules, see parsePythonInt), remembered (boundedly). */
-  indexOfKey(key: string): number {
-    let index = this.otherKeys.get(key);
-    if (index === undefined) {
-      const bucket = parsePythonInt(key);
-      index = bucket === undefined ? NON_INTEGER_KEY : this.indexOfBucket(bucket);
-      if (this.otherKeys.size < MAX_REMEMBERED_KEYS) this.otherKeys.set(key, index);
-    }
-    return index;
-  }
 }
 
 /** A histogram name without a definition. */

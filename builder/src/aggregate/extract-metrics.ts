@@ -2,7 +2,7 @@
  * Walks one ping's payload the way the original aggregator did and reports every histogram and
  * every bucketed value (count histograms, numeric scalars, simple measurements) to a sink.
  */
-import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from '../../../worker/src/core/buckets';
+
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import {
   countHistogramMetric,
@@ -14,6 +14,7 @@ import {
 } from '../../../worker/src/core/metric-names';
 import { isRecord, pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
+import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from './value-buckets';
 
 export interface MetricSink {
   /** A valid histogram (not a count histogram): its sparse values and its sum. */

@@ -11,7 +11,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { HistogramCatalog } from '../../../worker/src/core/histogram-definitions';
+import type { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { InputSource } from '../input/expand-inputs';
 import { InputError } from '../input/expand-inputs';
 import type { LineProgress } from '../input/read-lines';
