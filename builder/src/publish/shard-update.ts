@@ -7,8 +7,8 @@
  * (each row sums every submission date), so its already-held dates are refused.
  */
 import type { ShardContent } from '../../../worker/src/core/shard';
-import { mergeRowLists, mergeShards } from '../../../worker/src/core/shard-merge';
 import type { ShardContribution } from '../shards/build-output';
+import { mergeRowLists, mergeShards } from './shard-merge';
 
 export interface ShardUpdate {
   /** The new content, or undefined when the stored shard stays as it is. */
