@@ -5,7 +5,10 @@
  */
 import { version } from '../../../package.json';
 import { FILTER_NAMES } from '../core/index-objects';
+import { PROCESS_TYPES } from '../core/metric-names';
+import { CHANNELS, PREFIXES } from '../core/storage-keys';
 import { CSV_CONTENT_TYPE } from '../export/csv';
+import { LEGACY_CHILD, OUTPUT_FORMATS } from '../query/params';
 import { MAX_STATS } from '../stats/stat-names';
 import type { JsonSchema, OpenApiDocument, Operation, Parameter, Reference, Response, SecurityRequirement } from './types';
 
@@ -54,14 +57,14 @@ const parameters: Record<string, Parameter> = {
     in: 'path',
     required: true,
     description: 'How the aggregates are keyed: by build id (build date) or by submission date. Any other value answers 404.',
-    schema: { type: 'string', enum: ['build_id', 'submission_date'] },
+    schema: { type: 'string', enum: [...PREFIXES] },
   },
   channel: {
     name: 'channel',
     in: 'path',
     required: true,
     description: 'Release channel. `release` needs a token (except for public release metrics).',
-    schema: { type: 'string', examples: ['nightly', 'aurora', 'beta', 'release'] },
+    schema: { type: 'string', examples: [...CHANNELS] },
   },
   version: {
     name: 'version',
@@ -96,7 +99,7 @@ const parameters: Record<string, Parameter> = {
     name: 'child',
     in: 'query',
     description: 'Process: `parent`, `content` or `gpu`; the legacy `true` means content and `false` parent.',
-    schema: { type: 'string', enum: ['parent', 'content', 'gpu', 'true', 'false'] },
+    schema: { type: 'string', enum: [...PROCESS_TYPES, ...Object.keys(LEGACY_CHILD)] },
   },
   label: filterParameter('label', 'Keyed metrics: the key (label) to keep.', 'SECOND'),
   e10sEnabled: {
@@ -124,7 +127,7 @@ const parameters: Record<string, Parameter> = {
       '`json` (default) or `csv`: one row per (date, label, bucket) with the header ' +
       '`date,label,bucket_index,bucket,value,count,sum` (+ `samples` and each statistic with `stats`, + `proportion` for proportion kinds), ' +
       'as an attachment named after the metric, channel, version, prefix and dates.',
-    schema: { type: 'string', enum: ['json', 'csv'] },
+    schema: { type: 'string', enum: [...OUTPUT_FORMATS] },
   },
   filtersChannel: {
     name: 'channel',
