@@ -5,10 +5,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isCalendarDate } from '../../worker/src/core/calendar-date';
 import { isAccessError } from './access-error';
 import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { runBuild, runMerge } from './build-command';
-import { isCalendarDate } from './calendar-date';
 import { loadDefinitions } from './definitions/load-definitions';
 import { InputError } from './input/expand-inputs';
 import { createProgress } from './progress';

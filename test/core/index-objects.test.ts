@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expandBuckets } from '../../worker/src/core/bucket-spec';
+import { periodOf } from '../../worker/src/core/calendar-date';
 import { emptyFilters, mergeChannels, mergeDates, mergeFilters, mergeManifests, mergeMetrics } from '../../worker/src/core/index-objects';
-import { channelsKey, datesKey, filtersKey, manifestKey, metricsKey, periodOf, shardKey } from '../../worker/src/core/storage-keys';
+import { channelsKey, datesKey, filtersKey, manifestKey, metricsKey, shardKey } from '../../worker/src/core/storage-keys';
 import { loadGolden } from '../helpers/reference-buckets';
 
 describe('index objects', () => {

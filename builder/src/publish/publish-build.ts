@@ -16,7 +16,9 @@
  *   3. metrics and filters, then dates, then channels (rebuilt from the input on every run, so a
  *      re-run also repairs them).
  */
+
 import { createHash } from 'node:crypto';
+import { JSON_CONTENT_TYPE, MSGPACK_CONTENT_TYPE } from '../../../worker/src/core/content-types';
 import type { DatesIndex, FiltersIndex, LedgerIndex, ManifestIndex, MetricsIndex } from '../../../worker/src/core/index-objects';
 import { mergeChannels, mergeDates, mergeFilters, mergeLedgers, mergeMetrics } from '../../../worker/src/core/index-objects';
 import type { ShardContent } from '../../../worker/src/core/shard';
@@ -77,9 +79,6 @@ export function emptyPublishReport(): PublishReport {
     shardsRefused: 0,
   };
 }
-
-const MSGPACK = 'application/x-msgpack';
-const JSON_TYPE = 'application/json';
 
 /** What is already published for one (prefix, channel, version), and what this build adds. */
 interface PublishedVersion {
@@ -163,7 +162,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
         }
         return { outcome: { update, base, revision: base, held: stored?.submissions ?? [] } };
       },
-      { contentType: MSGPACK, policy, knownAbsent: !published.shardKeys.has(key), onConflict },
+      { contentType: MSGPACK_CONTENT_TYPE, policy, knownAbsent: !published.shardKeys.has(key), onConflict },
     );
     if (written) {
       report.shardsWritten += 1;
@@ -186,7 +185,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
         const text = JSON.stringify(await merged(existingText === undefined ? undefined : (JSON.parse(existingText) as T)));
         return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
       },
-      { contentType: JSON_TYPE, policy, onConflict },
+      { contentType: JSON_CONTENT_TYPE, policy, onConflict },
     );
     if (!written) return;
     report.indexObjectsWritten += 1;

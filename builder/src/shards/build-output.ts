@@ -7,6 +7,8 @@
  * published, and the index entries (dates, filter options, metric names) are noted from the
  * rows actually produced. Pure: no I/O.
  */
+
+import { periodOf } from '../../../worker/src/core/calendar-date';
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact, exceedsInt64, truncateExact } from '../../../worker/src/core/exact-int';
 import type { DateEntry, FilterName, FiltersIndex, MetricsIndex } from '../../../worker/src/core/index-objects';
@@ -15,7 +17,6 @@ import { isPrintableMetricName } from '../../../worker/src/core/metric-names';
 import type { ShardRow } from '../../../worker/src/core/shard';
 import { compareRows } from '../../../worker/src/core/shard';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
-import { periodOf } from '../../../worker/src/core/storage-keys';
 import type { Aggregator, DimensionGroup, MetricAccumulator } from '../aggregate/aggregator';
 import { accumulatorsOf } from '../aggregate/aggregator';
 import type { PingDimensions } from '../aggregate/ping-dimensions';

@@ -1,15 +1,15 @@
 /** The `trim` subcommand's arguments, output and exit codes. */
 import { parseArgs } from 'node:util';
+import { isCalendarDate, todayUtc } from '../../../worker/src/core/calendar-date';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { isPrefix, PREFIXES } from '../../../worker/src/core/storage-keys';
 import { isAccessError } from '../access-error';
-import { isCalendarDate } from '../calendar-date';
 import type { ObjectStore } from '../publish/object-store';
 import { openStore, TargetError } from '../publish/open-store';
 import { TrimConflictError } from './apply-trim';
 import { PublishedObjectError } from './read-published';
 import type { RetentionPolicy } from './retention-window';
-import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays, todayUtc } from './retention-window';
+import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays } from './retention-window';
 import { runTrim } from './run-trim';
 import { formatTrimReport } from './trim-report';
 

@@ -4,6 +4,7 @@
  * the app registers is described, and validates real answers against these schemas.
  */
 import { version } from '../../../package.json';
+import { JSON_CONTENT_TYPE } from '../core/content-types';
 import { FILTER_NAMES } from '../core/index-objects';
 import { PROCESS_TYPES } from '../core/metric-names';
 import { CHANNELS, PREFIXES } from '../core/storage-keys';
@@ -17,7 +18,7 @@ const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: str
 });
 const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema, example?: unknown): Response['content'] => ({
-  'application/json': { schema, ...(example === undefined ? {} : { example }) },
+  [JSON_CONTENT_TYPE]: { schema, ...(example === undefined ? {} : { example }) },
 });
 
 /** Optional bearer token: anonymous or authenticated. */
@@ -342,7 +343,7 @@ const paths: OpenApiDocument['paths'] = {
           'Content-Disposition': ref('headers', 'ContentDisposition'),
         },
         content: {
-          'application/json': { schema: schemaRef('Data'), example: EXAMPLE_DATA },
+          [JSON_CONTENT_TYPE]: { schema: schemaRef('Data'), example: EXAMPLE_DATA },
           [CSV_CONTENT_TYPE]: {
             schema: { type: 'string' },
             example: 'date,label,bucket_index,bucket,value,count,sum\r\n20170120,,0,0,0,4,140\r\n',
@@ -403,7 +404,7 @@ const paths: OpenApiDocument['paths'] = {
     summary: 'This API description',
     tags: ['operations'],
     responses: {
-      '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+      '200': { description: 'OpenAPI 3.1 document.', content: { [JSON_CONTENT_TYPE]: { schema: { type: 'object' } } } },
       '500': errors.internal,
     },
   }),
