@@ -35,8 +35,8 @@ import {
   shardKey,
 } from '../../../worker/src/core/storage-keys';
 import type { BuildOutput } from '../shards/build-output';
-import type { RetryPolicy } from './conditional-update';
-import { DEFAULT_RETRY_POLICY, updateObject } from './conditional-update';
+import type { ConflictRetryPolicy } from './conditional-update';
+import { DEFAULT_CONFLICT_RETRY, updateObject } from './conditional-update';
 import type { ShardRevision } from './manifest-update';
 import { manifestWith } from './manifest-update';
 import type { ObjectStore } from './object-store';
@@ -64,7 +64,10 @@ export interface PublishOptions {
   onShardDone?: (done: number, total: number) => void;
   /** Rebuild the submission-date view of dates already published (see shard-update.ts). */
   force?: boolean;
-  retry?: Partial<RetryPolicy>;
+  /** How often a write that lost to another writer is recomputed and tried again. */
+  retry?: Partial<ConflictRetryPolicy>;
+  /** The jitter source of those retries (default Math.random). */
+  random?: () => number;
 }
 
 export function emptyPublishReport(): PublishReport {
@@ -101,7 +104,8 @@ interface ShardOutcome {
 export async function publishBuild(store: ObjectStore, output: BuildOutput, options: PublishOptions = {}): Promise<PublishReport> {
   const report = emptyPublishReport();
   const force = options.force ?? false;
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const policy: ConflictRetryPolicy = { ...DEFAULT_CONFLICT_RETRY, ...options.retry };
+  const random = options.random ?? Math.random;
   const onConflict = () => {
     report.conflictsRetried += 1;
   };
@@ -162,7 +166,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
         }
         return { outcome: { update, base, revision: base, held: stored?.submissions ?? [] } };
       },
-      { contentType: MSGPACK_CONTENT_TYPE, policy, knownAbsent: !published.shardKeys.has(key), onConflict },
+      { contentType: MSGPACK_CONTENT_TYPE, policy, random, knownAbsent: !published.shardKeys.has(key), onConflict },
     );
     if (written) {
       report.shardsWritten += 1;
@@ -185,7 +189,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
         const text = JSON.stringify(await merged(existingText === undefined ? undefined : (JSON.parse(existingText) as T)));
         return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
       },
-      { contentType: JSON_CONTENT_TYPE, policy, onConflict },
+      { contentType: JSON_CONTENT_TYPE, policy, random, onConflict },
     );
     if (!written) return;
     report.indexObjectsWritten += 1;
