@@ -85,7 +85,7 @@ export interface PingParser {
   parse(line: string): unknown;
 }
 
-export const jsonPingParser: PingParser = { parse: (line) => JSON.parse(line) as unknown };
+const jsonPingParser: PingParser = { parse: (line) => JSON.parse(line) as unknown };
 
 /** What absorb() takes: another aggregation's groups and stats (a partial aggregate). */
 export interface AggregationState {
@@ -319,7 +319,7 @@ function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Par
   for (const [reason, n] of Object.entries(from) as [K, number][]) into[reason] = (into[reason] ?? 0) + n;
 }
 
-export function dimensionKey(d: PingDimensions): string {
+function dimensionKey(d: PingDimensions): string {
   return `${d.submissionDate}\u0000${d.channel}\u0000${d.version}\u0000${d.buildId}\u0000${d.application}\u0000${d.architecture}\u0000${d.os}\u0000${d.osVersion}\u0000${d.e10sEnabled}`;
 }
 

@@ -7,7 +7,7 @@ import type { ScalarCatalog } from './scalar-definitions';
 import { parseScalarsYaml } from './scalar-definitions';
 
 export const DEFAULT_HISTOGRAMS_PATH = fileURLToPath(new URL('../../data/Histograms.json', import.meta.url));
-export const DEFAULT_SCALARS_PATH = fileURLToPath(new URL('../../data/Scalars.yaml', import.meta.url));
+const DEFAULT_SCALARS_PATH = fileURLToPath(new URL('../../data/Scalars.yaml', import.meta.url));
 
 export interface Definitions {
   histograms: HistogramCatalog;

@@ -40,7 +40,7 @@ export function planShardUpdate(
 }
 
 /** A submission-date shard without the rows and the record of some submission dates. */
-export function withoutDates(shard: ShardContent, dates: readonly string[]): ShardContent {
+function withoutDates(shard: ShardContent, dates: readonly string[]): ShardContent {
   const dropped = new Set(dates);
   return {
     ...shard,
@@ -50,7 +50,7 @@ export function withoutDates(shard: ShardContent, dates: readonly string[]): Sha
 }
 
 /** One shard from contributions of the same identity. */
-export function shardFrom(contributions: readonly ShardContribution[]): ShardContent {
+function shardFrom(contributions: readonly ShardContribution[]): ShardContent {
   const first = contributions[0];
   if (!first) throw new Error('a shard needs at least one contribution');
   const rows = contributions.length === 1 ? first.rows : mergeRowLists(contributions.map((c) => c.rows));

@@ -1,7 +1,8 @@
 /**
  * The API description served at GET /openapi.json (OpenAPI 3.1), written next to the routes.
- * test/core/openapi.test.ts validates it with an OpenAPI 3.1 validator, checks that every route
- * the app registers is described, and validates real answers against these schemas.
+ * test/core/openapi-document.test.ts validates it with an OpenAPI 3.1 validator and checks that
+ * every route the app registers is described; test/e2e/openapi-responses.test.ts validates real
+ * answers of the app against these schemas.
  */
 import { version } from '../../../package.json';
 import { JSON_CONTENT_TYPE } from '../core/content-types';

@@ -21,8 +21,8 @@ export interface MetricDefinition {
   denominator?: string;
 }
 
-export const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
-export const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
+const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
+const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
 
 export type MetricResolution = { ok: true; definition: MetricDefinition } | { ok: false; message: string };
 
@@ -47,7 +47,7 @@ export function resolveMetric(name: string, metrics: MetricsIndex): MetricResolu
 }
 
 /** Bug 1412382: per-document counters divide by CONTENT_DOCUMENTS_DESTROYED, the others per page. */
-export function useCounterDenominator(name: string): string {
+function useCounterDenominator(name: string): string {
   const histogram = name.endsWith('_DOCUMENT') ? 'CONTENT_DOCUMENTS_DESTROYED' : 'TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED';
   return countHistogramMetric(histogram);
 }

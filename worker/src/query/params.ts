@@ -33,7 +33,7 @@ export const OUTPUT_KEYS = ['stats', 'format'] as const;
 
 export const OUTPUT_FORMATS = ['json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-export const FORMAT_USAGE = `format takes ${OUTPUT_FORMATS.join(' or ')}.`;
+const FORMAT_USAGE = `format takes ${OUTPUT_FORMATS.join(' or ')}.`;
 
 /** Row dimensions a request can filter on, by their query key (= stored dimension name): all but the date, in their order. */
 export type FilterKey = Exclude<Dimension, 'date'>;
@@ -52,7 +52,7 @@ export interface DataQuery {
   format?: OutputFormat;
 }
 
-export const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
+const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
 
 export type DataQueryResult =
   | { ok: true; query: DataQuery }

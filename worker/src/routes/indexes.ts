@@ -12,8 +12,8 @@ import { strongEtag } from '../http/conditional';
 import { errorResponse, forbidden, notFound } from '../http/errors';
 import { canonicalChild } from '../query/params';
 
-export const MISSING_FILTER_PARAMETERS_MESSAGE = 'Missing channel or version. Both are required.';
-export const NO_FILTERS_MESSAGE = 'No filters found for this channel and version.';
+const MISSING_FILTER_PARAMETERS_MESSAGE = 'Missing channel or version. Both are required.';
+const NO_FILTERS_MESSAGE = 'No filters found for this channel and version.';
 
 async function indexBody(parts: string[], body: string): Promise<Prepared> {
   const etag = await strongEtag(parts);
@@ -79,7 +79,7 @@ async function datesOf(rc: RequestContext, prefix: Prefix, channel: string): Pro
  * The /filters/ answer: the stored filter options in their order, [[COUNT]]_ stripped, hidden
  * metrics removed, legacy child values mapped; keys without options are left out (as the original).
  */
-export function filterOptions(rc: RequestContext, stored: FiltersIndex, authed: boolean): Partial<Record<string, string[]>> {
+function filterOptions(rc: RequestContext, stored: FiltersIndex, authed: boolean): Partial<Record<string, string[]>> {
   const options: Partial<Record<string, string[]>> = {};
   for (const key of FILTER_NAMES) {
     let values = stored[key] ?? [];
