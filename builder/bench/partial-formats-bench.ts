@@ -23,13 +23,13 @@ import { serialize } from 'node:v8';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { Aggregator } from '../src/aggregate/aggregator';
-import type { CompactPartial } from '../src/aggregate/compact-partial';
-import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../src/aggregate/compact-partial';
 import { decodePartial, encodePartial } from '../src/aggregate/partial-aggregate';
 import { loadDefinitions } from '../src/definitions/load-definitions';
 import { generateDemoPings } from '../src/demo/generate-demo-pings';
 import { loadBasePings } from '../src/demo/load-base-pings';
 import { DEFAULT_PINGS_DIR } from '../src/demo/write-demo-input';
+import type { CompactPartial } from '../src/threads/compact-partial';
+import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../src/threads/compact-partial';
 
 const { values } = parseArgs({
   options: {

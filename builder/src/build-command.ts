@@ -1,7 +1,6 @@
 /** The builder's commands: `build` (inputs -> aggregate -> shards -> store) and `merge`. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Aggregator } from './aggregate/aggregator';
-import { aggregateInParallel } from './aggregate/parallel-aggregate';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
@@ -16,6 +15,7 @@ import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
 import { BuildOutput } from './shards/build-output';
+import { aggregateInParallel } from './threads/parallel-aggregate';
 
 export interface BuildOptions {
   inputs: string[];

@@ -7,7 +7,6 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isCalendarDate } from '../../worker/src/core/calendar-date';
 import { isAccessError } from './access-error';
-import { WorkerFailure } from './aggregate/parallel-aggregate';
 import { runBuild, runMerge } from './build-command';
 import { loadDefinitions } from './definitions/load-definitions';
 import { InputError } from './input/expand-inputs';
@@ -15,6 +14,7 @@ import { createProgress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
 import { formatReport } from './report';
+import { WorkerFailure } from './threads/parallel-aggregate';
 import { runTrimCommand } from './trim/trim-command';
 
 const HELP = `Usage: builder build --input PATH [PATH ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]

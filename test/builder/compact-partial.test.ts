@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
-import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../../builder/src/aggregate/compact-partial';
 import { decodePartial, encodePartial } from '../../builder/src/aggregate/partial-aggregate';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import { allContributions, BuildOutput } from '../../builder/src/shards/build-output';
+import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../../builder/src/threads/compact-partial';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
 import { histogram, makePing, vendoredDefinitions } from '../helpers/pings';
 

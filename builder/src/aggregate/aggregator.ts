@@ -185,7 +185,7 @@ export class Aggregator {
 
   /**
    * The group with these dimensions (created if new), to add totals accumulated elsewhere (a
-   * partial aggregate in another form, see compact-partial.ts) to its accumulators, exactly. A
+   * partial aggregate in another form, see threads/compact-partial.ts) to its accumulators, exactly. A
    * caller adding many accumulators of one group looks the group up once.
    */
   groupHandle(dimensions: PingDimensions): {

@@ -1,9 +1,9 @@
 /** Reads one unit of input (a source, or a byte range of a plain file) into an aggregator. */
 
+import type { Aggregator } from '../aggregate/aggregator';
 import type { InputSource } from '../input/expand-inputs';
 import type { ByteRange, LineProgress } from '../input/read-lines';
 import { forEachLineOf, readLineBatches } from '../input/read-lines';
-import type { Aggregator } from './aggregator';
 
 const BATCH_BYTES = 1 << 20;
 
