@@ -1,10 +1,11 @@
 /**
- * A testing hook: a store that waits before each write, so that a test can kill a real builder
- * process while it is publishing (AGGREGATES_BUILDER_PUBLISH_DELAY_MS). Not for production use.
+ * A store that waits before each write, so that a test can kill a real builder process while it
+ * is publishing (see slow-publish-cli.ts).
  */
-import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
+import type { ObjectStore, PutCondition, PutResult, StoredObject } from '../../builder/src/publish/object-store';
 
-export const PUBLISH_DELAY_VARIABLE = 'AGGREGATES_BUILDER_PUBLISH_DELAY_MS';
+/** What slow-publish-cli.ts prints to stderr when its first write starts. */
+export const PUBLISHING_LINE = 'slow-publish-cli: publishing, each write delayed';
 
 export class DelayedWritesStore implements ObjectStore {
   readonly description: string;
@@ -14,7 +15,7 @@ export class DelayedWritesStore implements ObjectStore {
     private readonly inner: ObjectStore,
     private readonly delayMs: number,
     /** Told once, when the first write starts. */
-    private readonly onFirstWrite: (message: string) => void,
+    private readonly onFirstWrite: () => void,
   ) {
     this.description = inner.description;
   }
@@ -26,7 +27,7 @@ export class DelayedWritesStore implements ObjectStore {
   async put(key: string, bytes: Uint8Array, contentType: string, condition?: PutCondition): Promise<PutResult> {
     if (!this.announced) {
       this.announced = true;
-      this.onFirstWrite(`${PUBLISH_DELAY_VARIABLE}: publishing, each write delayed by ${this.delayMs} ms\n`);
+      this.onFirstWrite();
     }
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     return this.inner.put(key, bytes, contentType, condition);
@@ -43,14 +44,4 @@ export class DelayedWritesStore implements ObjectStore {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** The store with the hook applied when the variable holds a positive number of milliseconds. */
-export function withPublishDelayFromEnvironment(
-  store: ObjectStore,
-  environment: NodeJS.ProcessEnv,
-  log: (message: string) => void,
-): ObjectStore {
-  const delayMs = Number(environment[PUBLISH_DELAY_VARIABLE] ?? '');
-  return Number.isFinite(delayMs) && delayMs > 0 ? new DelayedWritesStore(store, delayMs, log) : store;
 }
