@@ -7,10 +7,10 @@ import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import type { RetryPolicy } from '../../builder/src/publish/conditional-update';
 import { backoffDelayMs, updateObject } from '../../builder/src/publish/conditional-update';
 import { manifestWith } from '../../builder/src/publish/manifest-update';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import type { PutCondition, PutResult } from '../../builder/src/publish/object-store';
 import { StoreError } from '../../builder/src/publish/object-store';
 import type { ManifestIndex } from '../../worker/src/core/index-objects';
+import { MemoryStore } from '../helpers/memory-store';
 
 const POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1, maxDelayMs: 4, random: mulberry32(3) };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);

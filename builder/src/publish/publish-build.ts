@@ -32,7 +32,7 @@ import {
   metricsKey,
   shardKey,
 } from '../../../worker/src/core/storage-keys';
-import type { BuildOutput } from '../shards/build-output';
+import type { BuildPlan, ShardPlan } from '../shards/plan-build';
 import type { RetryPolicy } from './conditional-update';
 import { DEFAULT_RETRY_POLICY, updateObject } from './conditional-update';
 import type { ShardRevision } from './manifest-update';
@@ -59,6 +59,7 @@ export interface PublishReport {
 
 export interface PublishOptions {
   concurrency?: number;
+  /** Told after each shard is published (written, or found already published). */
   onShardDone?: (done: number, total: number) => void;
   /** Rebuild the submission-date view of dates already published (see shard-update.ts). */
   force?: boolean;
@@ -99,7 +100,7 @@ interface ShardOutcome {
   held: string[];
 }
 
-export async function publishBuild(store: ObjectStore, output: BuildOutput, options: PublishOptions = {}): Promise<PublishReport> {
+export async function publishBuild(store: ObjectStore, build: BuildPlan, options: PublishOptions = {}): Promise<PublishReport> {
   const report = emptyPublishReport();
   const force = options.force ?? false;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -107,7 +108,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     report.conflictsRetried += 1;
   };
   const versions = new Map<string, PublishedVersion>();
-  for (const { identity } of output.plans) {
+  for (const { identity } of build.shards) {
     const id = `${identity.prefix}/${identity.channel}/${identity.version}`;
     if (versions.has(id)) continue;
     const [ledger, manifest] = await Promise.all([
@@ -123,10 +124,9 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     });
   }
 
-  let done = 0;
-  await runPool(output.plans, options.concurrency ?? 16, async (plan) => {
-    const contributions = output.contributions(plan);
-    options.onShardDone?.(++done, output.plans.length);
+  /** One shard: read, merge and write it (unless the ledger vouches it holds every date); note its revision. */
+  const publishShard = async (plan: ShardPlan): Promise<void> => {
+    const contributions = plan.contributions();
     if (contributions.length === 0) return;
     report.contributions += contributions.length;
     const { prefix, channel, version, period, metric } = plan.identity;
@@ -175,6 +175,12 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     if (outcome.revision === undefined) return;
     published.newLedger.shards[shardId] = outcome.held;
     published.revisions.push({ metric, period, revision: outcome.revision, ...(outcome.base ? { base: outcome.base } : {}) });
+  };
+
+  let done = 0;
+  await runPool(build.shards, options.concurrency ?? 16, async (plan) => {
+    await publishShard(plan);
+    options.onShardDone?.(++done, build.shards.length);
   });
 
   const writeJson = async <T>(key: string, merged: (existing: T | undefined) => Promise<T> | T): Promise<void> => {
@@ -210,7 +216,7 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     );
     await writeJson<LedgerIndex>(ledgerKey(prefix, channel, version), union(published.newLedger, mergeLedgers));
   }
-  const updates = output.indexUpdates();
+  const updates = build.indexes;
   for (const [channelVersion, metrics] of updates.metrics) {
     const [channel, version] = channelVersion.split('/') as [string, string];
     await writeJson<MetricsIndex>(metricsKey(channel, version), union(metrics, mergeMetrics));

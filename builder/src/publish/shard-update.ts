@@ -8,7 +8,7 @@
  */
 import type { ShardContent } from '../../../worker/src/core/shard';
 import { mergeRowLists, mergeShards } from '../../../worker/src/core/shard-merge';
-import type { ShardContribution } from '../shards/build-output';
+import type { ShardContribution } from '../shards/shard-rows';
 
 export interface ShardUpdate {
   /** The new content, or undefined when the stored shard stays as it is. */
