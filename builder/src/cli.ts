@@ -14,6 +14,7 @@ import { InputError } from './input/expand-inputs';
 import { createProgress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import { openStore, TargetError } from './publish/open-store';
+import { PublishedObjectError } from './publish/published-index';
 import { formatReport } from './report';
 import { runTrimCommand } from './trim/trim-command';
 
@@ -147,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
     return report.shards.refused > 0 ? EXIT_FORCE_REFUSED : 0;
   } catch (error) {
     if (error instanceof InputError) return fail(3, error.message);
-    if (error instanceof WorkerFailure) return fail(1, error.message);
+    if (error instanceof WorkerFailure || error instanceof PublishedObjectError) return fail(1, error.message);
     if (isAccessError(error)) return fail(3, error.message);
     throw error;
   } finally {
