@@ -47,23 +47,38 @@ function filesIn(dir: string): string[] {
   return readdirSync(path.join(V1_DIR, dir)).sort();
 }
 
-describe('shard fixtures (shard format 1)', () => {
+/** The two-way checks of the msgpack fixtures in `dir`: NAME.msgpack and NAME.decoded.json per case. */
+function checkMsgpackFixtures<T>(
+  dir: string,
+  cases: readonly string[],
+  codec: { decode: (bytes: Uint8Array) => unknown; encode: (decoded: T) => Uint8Array },
+): void {
   it('every fixture file is a case of this test', () => {
-    expect(filesIn('shards')).toEqual(SHARD_CASES.flatMap((name) => [`${name}.decoded.json`, `${name}.msgpack`]).sort());
+    expect(filesIn(dir)).toEqual(cases.flatMap((name) => [`${name}.decoded.json`, `${name}.msgpack`]).sort());
   });
 
-  describe.each(SHARD_CASES)('%s', (name) => {
-    const bytes = read(`shards/${name}.msgpack`);
-    const decoded = decodedForm(`shards/${name}.decoded.json`) as ShardContent;
+  describe.each(cases)('%s', (name) => {
+    const bytes = read(`${dir}/${name}.msgpack`);
+    const decoded = decodedForm(`${dir}/${name}.decoded.json`) as T;
 
     it('decodes to the committed decoded form', () => {
-      expect(decodeShardContent(bytes)).toEqual(decoded);
-      expect(decodeShard(bytes).rowCount).toBe(decoded.rows.length);
+      expect(codec.decode(bytes)).toEqual(decoded);
     });
 
     it('encodes from the committed decoded form to exactly the committed bytes', () => {
-      expectSameBytes(encodeShard(decoded), bytes, `shards/${name}.msgpack`);
+      expectSameBytes(codec.encode(decoded), bytes, `${dir}/${name}.msgpack`);
     });
+  });
+}
+
+describe('shard fixtures (shard format 1)', () => {
+  checkMsgpackFixtures<ShardContent>('shards', SHARD_CASES, {
+    decode: (bytes) => {
+      const content = decodeShardContent(bytes);
+      expect(decodeShard(bytes).rowCount).toBe(content.rows.length);
+      return content;
+    },
+    encode: encodeShard,
   });
 
   it('a total of exactly 2^53 is written as int64 but read back as a number, which re-encodes as float64', () => {
@@ -81,21 +96,9 @@ describe('shard fixtures (shard format 1)', () => {
 });
 
 describe('partial aggregate fixtures (partial format 1)', () => {
-  it('every fixture file is a case of this test', () => {
-    expect(filesIn('partials')).toEqual(PARTIAL_CASES.flatMap((name) => [`${name}.decoded.json`, `${name}.msgpack`]).sort());
-  });
-
-  describe.each(PARTIAL_CASES)('%s', (name) => {
-    const bytes = read(`partials/${name}.msgpack`);
-    const decoded = decodedForm(`partials/${name}.decoded.json`) as PlainPartial;
-
-    it('decodes to the committed decoded form', () => {
-      expect(plainPartial(decodePartial(bytes))).toEqual(decoded);
-    });
-
-    it('encodes from the committed decoded form to exactly the committed bytes', () => {
-      expectSameBytes(encodePartial(partialOfPlain(decoded)), bytes, `partials/${name}.msgpack`);
-    });
+  checkMsgpackFixtures<PlainPartial>('partials', PARTIAL_CASES, {
+    decode: (bytes) => plainPartial(decodePartial(bytes)),
+    encode: (decoded) => encodePartial(partialOfPlain(decoded)),
   });
 });
 
