@@ -14,8 +14,8 @@ import type { ObjectStore, PutCondition, PutResult } from '../../builder/src/pub
 import { StoreError } from '../../builder/src/publish/object-store';
 import type { OpenStoreOptions } from '../../builder/src/publish/open-store';
 import { TargetError } from '../../builder/src/publish/open-store';
+import { PublishedObjectError } from '../../builder/src/publish/published-index';
 import { TrimConflictError } from '../../builder/src/trim/apply-trim';
-import { PublishedObjectError } from '../../builder/src/trim/read-published';
 import { MemoryStore } from '../helpers/memory-store';
 import { histogram, makePing } from '../helpers/pings';
 import type { CliRunOptions } from '../helpers/run-cli';

@@ -3,6 +3,7 @@
  * every bucketed value (count histograms, numeric scalars, simple measurements) to a sink.
  */
 import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from '../../../worker/src/core/buckets';
+import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import {
   countHistogramMetric,
@@ -12,7 +13,7 @@ import {
   scalarMetric,
   simpleMeasureMetric,
 } from '../../../worker/src/core/metric-names';
-import { isRecord, pythonNumber } from './ping-dimensions';
+import { pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
 
 export interface MetricSink {

@@ -6,8 +6,8 @@ import { WorkerFailure } from '../aggregate/parallel-aggregate';
 import { InputError } from '../input/expand-inputs';
 import { StoreError } from '../publish/object-store';
 import { TargetError } from '../publish/open-store';
+import { PublishedObjectError } from '../publish/published-index';
 import { TrimConflictError } from '../trim/apply-trim';
-import { PublishedObjectError } from '../trim/read-published';
 import type { TextOutput } from './cli-io';
 
 export const EXIT = {

@@ -17,8 +17,17 @@
  *      re-run also repairs them).
  */
 import { createHash } from 'node:crypto';
-import type { DatesIndex, FiltersIndex, LedgerIndex, ManifestIndex, MetricsIndex } from '../../../worker/src/core/index-objects';
+import type { GenericSchema, InferOutput } from 'valibot';
+import type { LedgerIndex, ManifestIndex } from '../../../worker/src/core/index-objects';
 import { mergeChannels, mergeDates, mergeFilters, mergeLedgers, mergeMetrics } from '../../../worker/src/core/index-objects';
+import {
+  ChannelsSchema,
+  DatesSchema,
+  FiltersSchema,
+  LedgerSchema,
+  ManifestSchema,
+  MetricsSchema,
+} from '../../../worker/src/core/index-schemas';
 import type { ShardContent } from '../../../worker/src/core/shard';
 import { decodeShardContent, encodeShard } from '../../../worker/src/core/shard-codec';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
@@ -38,6 +47,7 @@ import { DEFAULT_RETRY_POLICY, updateObject } from './conditional-update';
 import type { ShardRevision } from './manifest-update';
 import { manifestWith } from './manifest-update';
 import type { ObjectStore } from './object-store';
+import { parseIndexObject, readIndexObject } from './published-index';
 import type { ShardUpdate } from './shard-update';
 import { planShardUpdate } from './shard-update';
 
@@ -112,13 +122,13 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
     const id = `${identity.prefix}/${identity.channel}/${identity.version}`;
     if (versions.has(id)) continue;
     const [ledger, manifest] = await Promise.all([
-      readJson<LedgerIndex>(store, ledgerKey(identity.prefix, identity.channel, identity.version)),
-      readJson<ManifestIndex>(store, manifestKey(identity.prefix, identity.channel, identity.version)),
+      readIndexObject(store, LedgerSchema, ledgerKey(identity.prefix, identity.channel, identity.version)),
+      readIndexObject(store, ManifestSchema, manifestKey(identity.prefix, identity.channel, identity.version)),
     ]);
     versions.set(id, {
       shardKeys: new Set(await store.list(`${LAYOUT_VERSION}/${id}/`)),
-      ledger: ledger ?? { shards: {} },
-      manifest: manifest ?? { metrics: {} },
+      ledger: ledger?.value ?? { shards: {} },
+      manifest: manifest?.value ?? { metrics: {} },
       newLedger: { shards: {} },
       revisions: [],
     });
@@ -183,13 +193,18 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
     options.onShardDone?.(++done, build.shards.length);
   });
 
-  const writeJson = async <T>(key: string, merged: (existing: T | undefined) => Promise<T> | T): Promise<void> => {
+  // A malformed published object is an error (PublishedObjectError), never overwritten.
+  const writeJson = async <TSchema extends GenericSchema>(
+    key: string,
+    schema: TSchema,
+    merged: (existing: InferOutput<TSchema> | undefined) => Promise<InferOutput<TSchema>> | InferOutput<TSchema>,
+  ): Promise<void> => {
     const { written } = await updateObject<null>(
       store,
       key,
       async (current) => {
         const existingText = current ? new TextDecoder().decode(current.bytes) : undefined;
-        const text = JSON.stringify(await merged(existingText === undefined ? undefined : (JSON.parse(existingText) as T)));
+        const text = JSON.stringify(await merged(current ? parseIndexObject(schema, key, current.bytes) : undefined));
         return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
       },
       { contentType: JSON_TYPE, policy, onConflict },
@@ -211,23 +226,23 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
       const shard = await store.get(shardKey(prefix, channel, version, period, metric));
       return shard ? shardRevision(shard.bytes) : undefined;
     };
-    await writeJson<ManifestIndex>(manifestKey(prefix, channel, version), (existing) =>
+    await writeJson(manifestKey(prefix, channel, version), ManifestSchema, (existing) =>
       manifestWith(existing ?? { metrics: {} }, published.revisions, revisionNow),
     );
-    await writeJson<LedgerIndex>(ledgerKey(prefix, channel, version), union(published.newLedger, mergeLedgers));
+    await writeJson(ledgerKey(prefix, channel, version), LedgerSchema, union(published.newLedger, mergeLedgers));
   }
   const updates = build.indexes;
   for (const [channelVersion, metrics] of updates.metrics) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson<MetricsIndex>(metricsKey(channel, version), union(metrics, mergeMetrics));
+    await writeJson(metricsKey(channel, version), MetricsSchema, union(metrics, mergeMetrics));
   }
   for (const [channelVersion, filters] of updates.filters) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson<FiltersIndex>(filtersKey(channel, version), union(filters, mergeFilters));
+    await writeJson(filtersKey(channel, version), FiltersSchema, union(filters, mergeFilters));
   }
   for (const [prefix, byChannel] of updates.dates) {
-    for (const [channel, dates] of byChannel) await writeJson<DatesIndex>(datesKey(prefix, channel), union(dates, mergeDates));
-    await writeJson<string[]>(channelsKey(prefix), union([...byChannel.keys()], mergeChannels));
+    for (const [channel, dates] of byChannel) await writeJson(datesKey(prefix, channel), DatesSchema, union(dates, mergeDates));
+    await writeJson(channelsKey(prefix), ChannelsSchema, union([...byChannel.keys()], mergeChannels));
   }
   return report;
 }
@@ -235,11 +250,6 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
 /** A content hash of a shard's bytes: the worker derives ETags from these. */
 export function shardRevision(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-}
-
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  const object = await store.get(key);
-  return object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as T) : undefined;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
