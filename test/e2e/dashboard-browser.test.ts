@@ -1,6 +1,6 @@
 /**
- * The dashboard in a real browser: Debian's chromium (apt-get install chromium) driven by
- * playwright-core, against wrangler's production bundle of the worker in Miniflare, listening
+ * The dashboard in a real browser: Chromium from npm (@sparticuz/chromium, or the one
+ * CHROMIUM_PATH names; see test/helpers/browser.ts) driven by playwright-core, against wrangler's production bundle of the worker in Miniflare, listening
  * on a free loopback port and serving demo data the builder wrote into its local R2.
  *
  * The page loads without console errors or requests leaving the worker, a metric search works,
@@ -9,30 +9,22 @@
  * test-results/dashboard.png (screenshot) and test-results/dashboard-transfer.json (bytes the
  * page transferred).
  *
- * No browser is not a reason to skip: if chromium cannot be launched, every test here fails.
+ * No browser is not a reason to skip: if Chromium cannot be launched, every test here fails.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { Miniflare } from 'miniflare';
 import type { Browser, Page, Request } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
-import { loadBasePings } from '../../builder/src/demo/load-base-pings';
-import { DEFAULT_PINGS_DIR } from '../../builder/src/demo/write-demo-input';
-import { DEFAULTS } from '../../worker/src/config';
-import { BUCKET, buildPingsIntoLocalR2, bundleWorker, ROOT, readWranglerSettings, tempDir } from '../helpers/built-worker';
-import { trimPing } from '../worker/fixtures/derive-pings';
+import { launchChromium } from '../helpers/browser';
+import { ROOT } from '../helpers/built-worker';
+import type { DashboardServer } from '../helpers/dashboard-server';
+import { startDashboardServer } from '../helpers/dashboard-server';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const RESULTS = join(ROOT, 'test-results');
 const METRIC = 'GC_MAX_PAUSE_MS';
 
-let removeTemp: () => Promise<void> = async () => {};
-let miniflare: Miniflare | undefined;
+let server: DashboardServer | undefined;
 let origin = '';
 let token = '';
 let browser: Browser | undefined;
@@ -41,23 +33,9 @@ let page: Page;
 const consoleErrors: string[] = [];
 const requests: string[] = [];
 
-/** Demo pings of nightly and release, trimmed to a few metrics of every kind (a small, quick build). */
-function demoPings(): Record<string, unknown>[] {
-  const pings = generateDemoPings({ count: 400, seed: 1, basePings: loadBasePings(DEFAULT_PINGS_DIR), days: 7 });
-  const kept: Record<string, unknown>[] = [];
-  for (const ping of pings) {
-    const channel = (ping.application as { channel?: string } | undefined)?.channel;
-    const processes = (ping.payload as { processes?: { parent?: unknown } } | undefined)?.processes;
-    if ((channel === 'nightly' || channel === 'release') && processes?.parent) kept.push(trimPing(ping));
-  }
-  return kept;
-}
-
 function requireBrowser(): Browser {
   if (!browser) {
-    throw new Error(
-      `cannot launch ${CHROMIUM} (install it with: apt-get install -y chromium): ${launchError instanceof Error ? launchError.message : String(launchError)}`,
-    );
+    throw launchError instanceof Error ? launchError : new Error(String(launchError));
   }
   return browser;
 }
@@ -95,42 +73,11 @@ async function chartData(target: Page): Promise<{ samples: string | null; values
 }
 
 beforeAll(async () => {
-  const temp = await tempDir('dashboard-browser-');
-  removeTemp = temp.remove;
-  const [scriptPath, build] = await Promise.all([bundleWorker(join(temp.path, 'dist')), buildPingsIntoLocalR2(demoPings(), temp.path)]);
-
-  const keys = await generateKeyPair('RS256', { extractable: true });
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'browser-test', alg: 'RS256', use: 'sig' }] });
-  token = await new SignJWT({ scope: DEFAULTS.requiredScope })
-    .setProtectedHeader({ alg: 'RS256', kid: 'browser-test' })
-    .setIssuer(DEFAULTS.issuer)
-    .setAudience(DEFAULTS.audience)
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(keys.privateKey);
-
-  const settings = await readWranglerSettings();
-  miniflare = new Miniflare({
-    host: '127.0.0.1',
-    port: 0,
-    r2Persist: join(build.persistDir, 'v3', 'r2'),
-    cf: false,
-    workers: [
-      {
-        name: 'aggregates',
-        scriptPath,
-        modules: true,
-        modulesRoot: join(scriptPath, '..'),
-        compatibilityDate: settings.compatibilityDate,
-        r2Buckets: { AGGREGATES: BUCKET },
-        bindings: { ...settings.vars, AUTH_JWKS: jwks },
-      },
-    ],
-  });
-  origin = (await miniflare.ready).origin;
-
+  server = await startDashboardServer();
+  origin = server.origin;
+  token = server.token;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = (await launchChromium()).browser;
   } catch (error) {
     launchError = error;
   }
@@ -139,12 +86,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await miniflare?.dispose();
-  await removeTemp();
+  await server?.stop();
 });
 
 describe('the dashboard in chromium', () => {
-  it('launches Debian chromium headless', async () => {
+  it('launches Chromium headless', async () => {
     const version = requireBrowser().version();
     expect(version).toMatch(/^\d+\./);
     page = await newPage();
