@@ -142,6 +142,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<{ bro
     return { browser, source };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot launch Chromium from ${source} (set CHROMIUM_PATH to use another browser): ${reason}`);
+    const hint = source.startsWith('CHROMIUM_PATH=') ? `unset CHROMIUM_PATH to use ${PACKAGE}` : 'set CHROMIUM_PATH to use another browser';
+    throw new Error(`cannot launch Chromium from ${source} (${hint}): ${reason}`);
   }
 }
