@@ -1,24 +1,30 @@
-/** The builder's commands: `build` (inputs -> aggregate -> shards -> store) and `merge`. */
+/**
+ * The builder's commands: `build` (inputs -> aggregate -> plan -> publish, or -> a partial
+ * aggregate file) and `merge` (partial aggregates -> aggregate -> plan -> publish).
+ */
 import { readFile, writeFile } from 'node:fs/promises';
+import type { AggregationStats } from './aggregate/aggregator';
 import { Aggregator } from './aggregate/aggregator';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
 import { DEFAULT_HISTOGRAMS_PATH } from './definitions/load-definitions';
+import type { InputSource } from './input/expand-inputs';
 import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
 import { forEachLineOf, readLineBatches } from './input/read-lines';
 import type { Progress } from './progress';
-import { withPublishDelayFromEnvironment } from './publish/delayed-writes-store';
 import type { ObjectStore } from './publish/object-store';
 import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
-import { BuildOutput } from './shards/build-output';
+import { planBuild } from './shards/plan-build';
 import { aggregateInParallel } from './threads/parallel-aggregate';
 
 export interface BuildOptions {
   inputs: string[];
+  /** What the input "-" reads. */
+  stdin?: AsyncIterable<Uint8Array | string>;
   /** Where to publish; or, with partialOut, nothing is published. */
   store?: ObjectStore;
   /** Write the partial aggregate of these inputs to this file instead of publishing. */
@@ -43,66 +49,43 @@ export interface MergeOptions {
   force?: boolean;
 }
 
-/** `build`: inputs -> aggregate -> publish (or -> a partial aggregate file). */
-export async function runBuild(options: BuildOptions): Promise<BuildReport> {
-  const started = performance.now();
-  const sources = await expandInputs(options.inputs);
-  const bytes: LineProgress = { bytesRead: 0 };
-  const threads = options.threads ?? 1;
-  let aggregator: Aggregator;
-  if (threads > 1) {
-    aggregator = await aggregateInParallel({
-      sources,
-      threads,
-      histograms: options.definitions.histograms,
-      histogramsPath: options.definitions.paths?.histograms ?? DEFAULT_HISTOGRAMS_PATH,
-      selection: options.selection,
-      bytes,
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
-  } else {
-    aggregator = new Aggregator(options.definitions.histograms, options.selection);
-    const addLine = (line: string) => aggregator.addLine(line);
-    for (const source of sources) {
-      // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
-      for await (const batch of readLineBatches(source, bytes)) {
-        forEachLineOf(batch, addLine);
-        options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
-      }
-    }
-  }
-  if (options.partialOut !== undefined) {
-    const partial = encodePartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
-    await writeFile(options.partialOut, partial);
-    options.progress?.finish();
-    const report = makeReport({
-      target: `partial aggregate ${options.partialOut}`,
-      inputs: sources.length,
-      inputBytes: bytes.bytesRead,
-      stats: aggregator.stats,
-      publish: { ...emptyPublishReport(), bytesWritten: partial.byteLength },
-      seconds: (performance.now() - started) / 1000,
-    });
-    return finishReport(report, options.reportFile);
-  }
-  if (!options.store) throw new Error('runBuild needs a store or a partial output file');
-  return publishAndReport(aggregator, options.store, options, sources.length, bytes.bytesRead, started);
+/** What was read, for the report. */
+interface InputSummary {
+  inputs: number;
+  inputBytes: number;
+  stats: AggregationStats;
 }
 
-/** `merge`: partial aggregates -> one aggregate -> publish; equal to one build over all inputs. */
+/** `build`: inputs -> aggregate -> plan -> publish (or -> a partial aggregate file). */
+export async function runBuild(options: BuildOptions): Promise<BuildReport> {
+  const started = performance.now();
+  const sources = await expandInputs(options.inputs, options.stdin);
+  const read: LineProgress = { bytesRead: 0 };
+  const aggregator = await aggregateSources(sources, read, options);
+  const input = { inputs: sources.length, inputBytes: read.bytesRead, stats: aggregator.stats };
+  if (options.partialOut !== undefined) return writePartial(aggregator, options.partialOut, input, options, started);
+  if (!options.store) throw new Error('runBuild needs a store or a partial output file');
+  return publish(aggregator, options.store, input, options, started);
+}
+
+/** `merge`: partial aggregates -> one aggregate -> plan -> publish; equal to one build over all inputs. */
 export async function runMerge(options: MergeOptions): Promise<BuildReport> {
   const started = performance.now();
   const sources = await expandInputs(options.partials);
+  const { aggregator, inputBytes } = await absorbPartials(sources, options);
+  return publish(aggregator, options.store, { inputs: sources.length, inputBytes, stats: aggregator.stats }, options, started);
+}
+
+/** One aggregate of the partial aggregate files; a source that is none is an InputError naming it. */
+async function absorbPartials(
+  sources: InputSource[],
+  options: Pick<MergeOptions, 'definitions' | 'progress'>,
+): Promise<{ aggregator: Aggregator; inputBytes: number }> {
   const aggregator = new Aggregator(options.definitions.histograms);
   let inputBytes = 0;
   for (const [i, source] of sources.entries()) {
     if (source.kind !== 'file') throw new InputError('merge reads partial aggregate files, not stdin');
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(source.path);
-    } catch (error) {
-      throw new InputError(`cannot read ${source.path}: ${(error as Error).message}`);
-    }
+    const bytes = await readPartialFile(source.path);
     inputBytes += bytes.byteLength;
     try {
       aggregator.absorb(decodePartial(bytes));
@@ -111,34 +94,85 @@ export async function runMerge(options: MergeOptions): Promise<BuildReport> {
     }
     options.progress?.update({ phase: 'merging', done: i + 1, total: sources.length, unit: 'partials' });
   }
-  return publishAndReport(aggregator, options.store, options, sources.length, inputBytes, started);
+  return { aggregator, inputBytes };
 }
 
-async function publishAndReport(
+/** The pings of every source, in this thread or (threads > 1) in worker threads. */
+async function aggregateSources(sources: InputSource[], read: LineProgress, options: BuildOptions): Promise<Aggregator> {
+  const threads = options.threads ?? 1;
+  if (threads > 1) {
+    return aggregateInParallel({
+      sources,
+      threads,
+      histograms: options.definitions.histograms,
+      histogramsPath: options.definitions.paths?.histograms ?? DEFAULT_HISTOGRAMS_PATH,
+      selection: options.selection,
+      bytes: read,
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
+  }
+  const aggregator = new Aggregator(options.definitions.histograms, options.selection);
+  const addLine = (line: string) => aggregator.addLine(line);
+  for (const source of sources) {
+    // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
+    for await (const batch of readLineBatches(source, read)) {
+      forEachLineOf(batch, addLine);
+      options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+    }
+  }
+  return aggregator;
+}
+
+async function readPartialFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+async function writePartial(
   aggregator: Aggregator,
-  store: ObjectStore,
-  options: { definitions: Definitions; progress?: Progress; reportFile?: string; force?: boolean },
-  inputs: number,
-  inputBytes: number,
+  file: string,
+  input: InputSummary,
+  options: Pick<BuildOptions, 'progress' | 'reportFile'>,
   started: number,
 ): Promise<BuildReport> {
-  const output = new BuildOutput(aggregator, options.definitions);
-  const target = withPublishDelayFromEnvironment(store, process.env, (message) => process.stderr.write(message));
-  const publish = await publishBuild(target, output, {
+  const partial = encodePartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
+  await writeFile(file, partial);
+  options.progress?.finish();
+  const publish = { ...emptyPublishReport(), bytesWritten: partial.byteLength };
+  return finishReport(
+    makeReport({ target: `partial aggregate ${file}`, ...input, publish, seconds: secondsSince(started) }),
+    options.reportFile,
+  );
+}
+
+async function publish(
+  aggregator: Aggregator,
+  store: ObjectStore,
+  input: InputSummary,
+  options: { definitions: Definitions; progress?: Progress; reportFile?: string; force?: boolean },
+  started: number,
+): Promise<BuildReport> {
+  const plan = planBuild(aggregator, options.definitions);
+  const published = await publishBuild(store, plan, {
     force: options.force ?? false,
     onShardDone: (done, total) => options.progress?.update({ phase: 'publishing', done, total, unit: 'shards' }),
   });
   options.progress?.finish();
   const report = makeReport({
     target: store.description,
-    inputs,
-    inputBytes,
-    stats: aggregator.stats,
-    rowsDropped: output.rowsDropped,
-    publish,
-    seconds: (performance.now() - started) / 1000,
+    ...input,
+    rowsDropped: plan.rowsDropped,
+    publish: published,
+    seconds: secondsSince(started),
   });
   return finishReport(report, options.reportFile);
+}
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 async function finishReport(report: BuildReport, reportFile: string | undefined): Promise<BuildReport> {

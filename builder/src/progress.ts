@@ -1,20 +1,22 @@
 /** Progress on stderr: a redrawn bar on a TTY, a line every few seconds otherwise. */
+import type { TextOutput } from './cli/cli-io';
 
 export interface Progress {
   update(state: { phase: string; done: number; total?: number; unit: string }): void;
   finish(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
+/** `now` gives milliseconds: updates closer together than the pace (100 ms on a TTY, 5 s otherwise) are not drawn, except the last. */
+export function createProgress(stream: TextOutput, quiet: boolean, now: () => number): Progress {
   if (quiet) return { update() {}, finish() {} };
   let lastDraw = 0;
   let drewBar = false;
   const interval = stream.isTTY ? 100 : 5000;
   return {
     update({ phase, done, total, unit }) {
-      const now = Date.now();
-      if (now - lastDraw < interval && done !== total) return;
-      lastDraw = now;
+      const time = now();
+      if (time - lastDraw < interval && done !== total) return;
+      lastDraw = time;
       const amount = total ? `${done}/${total} ${unit}` : `${done} ${unit}`;
       if (stream.isTTY) {
         const width = 30;

@@ -3,7 +3,7 @@ import type { AggregationStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
 import { printableName } from './printable-name';
 import type { PublishReport } from './publish/publish-build';
-import type { RowsDropped } from './shards/build-output';
+import type { RowsDropped } from './shards/plan-build';
 
 export interface BuildReport {
   target: string;

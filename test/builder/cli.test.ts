@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_OPTIONS } from '../../builder/src/cli/build-command-line';
+import { SHARED_OPTIONS } from '../../builder/src/cli/shared-options';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { histogram, makePing } from '../helpers/pings';
 import { runCli as cli } from '../helpers/run-cli';
@@ -38,14 +40,15 @@ function fresh(name: string): string {
   return path.join(tmp, `${++seq}-${name}`);
 }
 
-/** Runs the CLI as a child process. */
+/** Runs the CLI as a child process (`node --import tsx builder/src/cli.ts`, or the given node arguments). */
 function spawnCli(
   args: string[],
   stdin?: string | Buffer,
   timeoutMs = 90_000,
+  entry = ['--import', 'tsx', 'builder/src/cli.ts'],
 ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'builder/src/cli.ts', ...args], {
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -130,8 +133,7 @@ afterAll(async () => {
 
 describe('help and argument errors (exit 2)', () => {
   it('--help documents every option and exits 0 (also -h, help, build --help)', async () => {
-    const source = await readFile(path.join(ROOT, 'builder/src/cli.ts'), 'utf8');
-    const parsed = [...source.matchAll(/^\s+'?([a-z][a-z-]*)'?: \{ type: '(?:string|boolean)'/gm)].map((m) => m[1] as string);
+    const parsed = Object.keys({ ...SHARED_OPTIONS, ...BUILD_OPTIONS });
     const required = [
       'input',
       'target',
@@ -398,6 +400,19 @@ describe.concurrent('as a child process', () => {
     expect(report.pings).toEqual({ read: BASIC.length + 1, accepted: BASIC.length, skipped: { 'invalid-json': 1 } });
     expect(existsSync(path.join(target, 'v1', 'build_id', 'nightly', '54', '201701', 'GC_MS'))).toBe(true);
     expect(result.stderr).toMatch(/pings read:\s+4/);
+  });
+
+  it('the package bin runs main on the process: help on stdout, errors on stderr, the exit status', async ({ expect }) => {
+    const bin = ['builder/bin/aggregates-builder.js'];
+    const help = await spawnCli(['--help'], undefined, 45_000, bin);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: builder build --input PATH/);
+    const unknown = await spawnCli(['frobnicate'], undefined, 45_000, bin);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'builder: unknown command "frobnicate"\nRun "builder --help" for usage.\n',
+    });
   });
 
   it('a local target that cannot be created exits 3 (and does not hang) with a message and no stack trace', async ({ expect }) => {

@@ -7,10 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
 import { decodePartial, encodePartial } from '../../builder/src/aggregate/partial-aggregate';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
-import { allContributions, BuildOutput } from '../../builder/src/shards/build-output';
 import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../../builder/src/threads/compact-partial';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
-import { histogram, makePing, vendoredDefinitions } from '../helpers/pings';
+import { histogram, makePing, materialise, vendoredDefinitions } from '../helpers/pings';
 
 const NEAR_2_53 = 2 ** 53 - 1;
 const pings = [
@@ -23,11 +22,6 @@ const pings = [
   'not a ping',
 ];
 
-async function published(aggregator: Aggregator) {
-  const output = new BuildOutput(aggregator, await vendoredDefinitions());
-  return { contributions: allContributions(output), indexes: output.indexUpdates(), dropped: output.rowsDropped };
-}
-
 function viaTransfer<T extends Parameters<typeof transferablesOf>[0]>(partial: T): T {
   return structuredClone(partial, { transfer: transferablesOf(partial) });
 }
@@ -37,7 +31,7 @@ describe('compact partial aggregates', () => {
     const histograms = (await vendoredDefinitions()).histograms;
     const whole = new Aggregator(histograms);
     for (const ping of pings) whole.addLine(JSON.stringify(ping));
-    const expected = await published(whole);
+    const expected = await materialise(whole);
     expect(JSON.stringify(expected.contributions, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).toMatch(/\d+n/); // exact cells were needed
     for (const seed of [1, 2, 3]) {
       const random = mulberry32(seed);
@@ -47,7 +41,7 @@ describe('compact partial aggregates', () => {
       const [main, ...others] = slices as [Aggregator, ...Aggregator[]];
       for (const other of others)
         absorbCompactPartial(main, viaTransfer(toCompactPartial({ groups: other.groups.values(), stats: other.stats })));
-      expect(await published(main), `seed ${seed}`).toEqual(expected);
+      expect(await materialise(main), `seed ${seed}`).toEqual(expected);
       expect(main.stats).toEqual(whole.stats);
     }
   });
@@ -59,6 +53,6 @@ describe('compact partial aggregates', () => {
     const decoded = decodePartial(encodePartial({ groups: whole.groups.values(), stats: whole.stats }));
     const again = new Aggregator(histograms);
     absorbCompactPartial(again, viaTransfer(toCompactPartial(decoded)));
-    expect(await published(again)).toEqual(await published(whole));
+    expect(await materialise(again)).toEqual(await materialise(whole));
   });
 });

@@ -8,7 +8,7 @@
  *     every operation by a seeded random number of event-loop turns, so reads and writes of the
  *     two builders interleave and conditional writes really conflict;
  * (b) across two real CLI processes on one `dir:` target, started together (with the write-delay
- *     testing hook so that their publishing overlaps).
+ *     store of test/helpers/slow-publish-cli.ts so that their publishing overlaps).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,13 +16,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import { DirectoryStore } from '../../builder/src/publish/directory-store';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from '../../builder/src/publish/object-store';
 import type { PublishReport } from '../../builder/src/publish/publish-build';
 import { publishBuild } from '../../builder/src/publish/publish-build';
-import type { BuildOutput } from '../../builder/src/shards/build-output';
+import type { BuildPlan } from '../../builder/src/shards/plan-build';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
-import { differences, ndjson, objectsOf, outputOf, realPingsOn, spawnCli } from '../helpers/publish-scenarios';
+import { MemoryStore } from '../helpers/memory-store';
+import { differences, ndjson, objectsOf, planOf, realPingsOn, spawnCli } from '../helpers/publish-scenarios';
 
 const [D1, D2, D3] = ['20170130', '20170131', '20170201'];
 const SEEDS = 20;
@@ -60,16 +60,16 @@ class InterleavingStore implements ObjectStore {
   async close(): Promise<void> {}
 }
 
-let outputA: () => Promise<BuildOutput>;
-let outputB: () => Promise<BuildOutput>;
+let planA: BuildPlan;
+let planB: BuildPlan;
 let sequential: Map<string, Uint8Array>;
 
 beforeAll(async () => {
-  outputA = await outputOf([...realPingsOn(D1), ...realPingsOn(D2)]);
-  outputB = await outputOf([...realPingsOn(D2), ...realPingsOn(D3)]);
+  planA = await planOf([...realPingsOn(D1), ...realPingsOn(D2)]);
+  planB = await planOf([...realPingsOn(D2), ...realPingsOn(D3)]);
   const store = new MemoryStore();
-  await publishBuild(store, await outputA());
-  await publishBuild(store, await outputB());
+  await publishBuild(store, planA);
+  await publishBuild(store, planB);
   sequential = await objectsOf(store);
 });
 
@@ -90,8 +90,8 @@ describe('(a) two publishBuild calls interleaved on one store', () => {
       const store = new InterleavingStore(memory, random, 6);
       const retry = { retry: { baseDelayMs: 1 }, random: mulberry32(seed + 1000) };
       const reports: [PublishReport, PublishReport] = await Promise.all([
-        (async () => publishBuild(store, await outputA(), { ...retry, concurrency: 8 }))(),
-        (async () => publishBuild(store, await outputB(), { ...retry, concurrency: 8 }))(),
+        (async () => publishBuild(store, planA, { ...retry, concurrency: 8 }))(),
+        (async () => publishBuild(store, planB, { ...retry, concurrency: 8 }))(),
       ]);
       conflicts.push(reports[0].conflictsRetried + reports[1].conflictsRetried);
       const diff = differences(await objectsOf(memory), sequential);
@@ -128,7 +128,7 @@ describe('(b) two CLI processes on one dir: target at once', () => {
           '--report',
           path.join(tmp, `${name}.json`),
         ],
-        { AGGREGATES_BUILDER_PUBLISH_DELAY_MS: '10' },
+        { writeDelayMs: 10 },
       ),
     );
     const results = await Promise.all(runs.map((run) => run.done));

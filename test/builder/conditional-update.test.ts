@@ -8,10 +8,10 @@ import { jitteredDelayMs } from '../../builder/src/publish/backoff';
 import type { ConflictRetryPolicy } from '../../builder/src/publish/conditional-update';
 import { updateObject } from '../../builder/src/publish/conditional-update';
 import { manifestWith } from '../../builder/src/publish/manifest-update';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import type { PutCondition, PutResult } from '../../builder/src/publish/object-store';
 import { StoreError } from '../../builder/src/publish/object-store';
 import type { ManifestIndex } from '../../worker/src/core/index-objects';
+import { MemoryStore } from '../helpers/memory-store';
 
 const POLICY: ConflictRetryPolicy = { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 4 };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);

@@ -7,7 +7,7 @@
  *     ledger claims only dates the manifest vouches for, ...); a complete re-run must then give
  *     exactly the objects of a publish that never died.
  * (2) Real processes, real SIGKILL: the CLI publishes the real pings into a `dir:` target, slowed
- *     by the AGGREGATES_BUILDER_PUBLISH_DELAY_MS testing hook, and is killed at seeded random
+ *     by a store that delays every write (test/helpers/slow-publish-cli.ts), and is killed at seeded random
  *     moments after its first write, again and again, each run adding a new submission date (and
  *     repeating the previous one). After each kill the invariants hold; after one final complete
  *     run over every input, the store equals a clean build of the same input byte for byte.
@@ -18,11 +18,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
 import { DirectoryStore } from '../../builder/src/publish/directory-store';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from '../../builder/src/publish/object-store';
 import { publishBuild } from '../../builder/src/publish/publish-build';
+import { PUBLISHING_LINE } from '../helpers/delayed-writes-store';
+import { MemoryStore } from '../helpers/memory-store';
 import { histogram, makePing } from '../helpers/pings';
-import { differences, invariantViolations, ndjson, objectsOf, outputOf, realPingsOn, spawnCli } from '../helpers/publish-scenarios';
+import { differences, invariantViolations, ndjson, objectsOf, planOf, realPingsOn, spawnCli } from '../helpers/publish-scenarios';
 
 class Crash extends Error {}
 
@@ -91,10 +92,10 @@ describe('(1) a publish that dies at each of its writes, then runs again', () =>
 
   it('keeps the invariants after every death, and the re-run equals a publish that never died', async () => {
     const before = new MemoryStore();
-    await publishBuild(before, await (await outputOf([pingOn(D1, 0)]))());
-    const second = await outputOf([pingOn(D1, 0), pingOn(D2, 1), pingOn(D2, 2), pingOn(D3, 3)]);
+    await publishBuild(before, await planOf([pingOn(D1, 0)]));
+    const second = await planOf([pingOn(D1, 0), pingOn(D2, 1), pingOn(D2, 2), pingOn(D3, 3)]);
     const clean = copyOf(before);
-    await publishBuild(clean, await second());
+    await publishBuild(clean, second);
     const expected = await objectsOf(clean);
     expect(expected.size).toBeGreaterThan(10);
 
@@ -107,17 +108,17 @@ describe('(1) a publish that dies at each of its writes, then runs again', () =>
           return super.put(key, bytes, type, condition);
         }
       })(probe, Number.POSITIVE_INFINITY),
-      await second(),
+      second,
     );
     expect(writes).toBeGreaterThan(10);
 
     const failures: string[] = [];
     for (let dieAt = 1; dieAt <= writes; dieAt++) {
       const store = copyOf(before);
-      await expect(publishBuild(new DyingStore(store, dieAt), await second())).rejects.toThrow(Crash);
+      await expect(publishBuild(new DyingStore(store, dieAt), second)).rejects.toThrow(Crash);
       const violations = invariantViolations(await objectsOf(store));
       if (violations.length > 0) failures.push(`died at write ${dieAt}: ${violations.join('; ')}`);
-      await publishBuild(store, await second());
+      await publishBuild(store, second);
       const diff = differences(await objectsOf(store), expected);
       if (diff.length > 0) failures.push(`died at write ${dieAt}, re-run: ${diff.join(', ')}`);
     }
@@ -129,8 +130,7 @@ describe('(1) a publish that dies at each of its writes, then runs again', () =>
 describe('(2) the CLI killed with SIGKILL while publishing, again and again', () => {
   const KILLS = 10;
   const FIRST_MANIFEST = 'v1/build_id/nightly/54/manifest.json';
-  const DELAY_MS = '8';
-  const HOOK_LINE = 'AGGREGATES_BUILDER_PUBLISH_DELAY_MS: publishing';
+  const DELAY_MS = 8;
   const dateOf = (i: number) => `201701${String(10 + i).padStart(2, '0')}`;
   let tmp: string;
 
@@ -157,13 +157,13 @@ describe('(2) the CLI killed with SIGKILL while publishing, again and again', ()
     const store = await DirectoryStore.open(target);
     const dates: string[] = [];
 
-    // How long a complete publish of one run's input takes with the hook, to aim the kills.
+    // How long a complete publish of one run's input takes with the delayed writes, to aim the kills.
     const calibration = path.join(tmp, 'calibration.ndjson');
     await writeFile(calibration, ndjson([...realPingsOn(dateOf(0)), ...realPingsOn(dateOf(1))]));
     const timing = spawnCli(['build', '--input', calibration, '--target', `dir:${path.join(tmp, 'calibration')}`, '--quiet'], {
-      AGGREGATES_BUILDER_PUBLISH_DELAY_MS: DELAY_MS,
+      writeDelayMs: DELAY_MS,
     });
-    await timing.waitFor(HOOK_LINE);
+    await timing.waitFor(PUBLISHING_LINE);
     const publishStarted = performance.now();
     expect((await timing.done).code).toBe(0);
     const publishMs = performance.now() - publishStarted;
@@ -179,10 +179,8 @@ describe('(2) the CLI killed with SIGKILL while publishing, again and again', ()
       dates.push(dateOf(run));
       const before = await objectsOf(store);
       const started = Date.now();
-      const cli = spawnCli(['build', '--input', input, '--target', `dir:${target}`, '--quiet'], {
-        AGGREGATES_BUILDER_PUBLISH_DELAY_MS: DELAY_MS,
-      });
-      await cli.waitFor(HOOK_LINE);
+      const cli = spawnCli(['build', '--input', input, '--target', `dir:${target}`, '--quiet'], { writeDelayMs: DELAY_MS });
+      await cli.waitFor(PUBLISHING_LINE);
       if (random() < 0.5) {
         // somewhere among the shard writes
         await sleep((0.05 + 0.85 * random()) * publishMs);
@@ -190,7 +188,7 @@ describe('(2) the CLI killed with SIGKILL while publishing, again and again', ()
         // among the index objects: once the first manifest has changed, within a few writes
         const manifestFile = path.join(target, ...FIRST_MANIFEST.split('/'));
         await until(async () => ((await stat(manifestFile).catch(() => undefined))?.mtimeMs ?? 0) > started, cli);
-        await sleep(random() * 10 * Number(DELAY_MS));
+        await sleep(random() * 10 * DELAY_MS);
       }
       cli.child.kill('SIGKILL');
       const result = await cli.done;

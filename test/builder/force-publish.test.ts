@@ -6,14 +6,15 @@
  * Real pings through the CLI (`main`) into `dir:` targets. Input X and input Y are the same two
  * pings with different GC_MS counts, so replacing and adding give different bytes.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_FORCE_REFUSED, main } from '../../builder/src/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../builder/src/cli/exit-status';
 import { DirectoryStore } from '../../builder/src/publish/directory-store';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { differences, invariantViolations, ndjson, objectsOf, realPingsOn } from '../helpers/publish-scenarios';
+import { buildIntoDir } from '../helpers/run-cli';
 
 const [D1, D2, D3] = ['20170130', '20170131', '20170201'];
 const GC_SUBMISSION = 'v1/submission_date/nightly/54/201701/GC_MS';
@@ -28,28 +29,7 @@ const inputs: Record<string, string> = {};
 
 async function build(target: string, input: string, ...extra: string[]): Promise<{ code: number; stderr: string; report: Report }> {
   const reportFile = path.join(tmp, `report-${++runs}.json`);
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  let code: number;
-  try {
-    code = await main([
-      'build',
-      '--input',
-      inputs[input] as string,
-      '--target',
-      `dir:${target}`,
-      '--report',
-      reportFile,
-      '--quiet',
-      ...extra,
-    ]);
-  } finally {
-    spy.mockRestore();
-  }
-  return { code, stderr, report: JSON.parse(await readFile(reportFile, 'utf8')) as Report };
+  return buildIntoDir<Report>(inputs[input] as string, target, reportFile, extra);
 }
 
 const objectsIn = async (target: string) => objectsOf(await DirectoryStore.open(target));
@@ -117,7 +97,7 @@ describe('re-publishing D2 with different input', () => {
 
   it('--force leaves build_id shards that hold D2 as they were, and reports them with exit status 4', () => {
     expect(differences(only(afterForce, BUILD_ID), only(published, BUILD_ID))).toEqual([]);
-    expect(forced.code).toBe(EXIT_FORCE_REFUSED);
+    expect(forced.code).toBe(EXIT.incomplete);
     const submissionShards = [...published.keys()].filter((key) => key.startsWith(SUBMISSION_SHARDS) && !key.endsWith('.json')).length;
     const buildIdShards = [...published.keys()].filter((key) => key.startsWith(BUILD_ID) && !key.endsWith('.json')).length;
     expect(forced.report.shards.replaced).toBe(submissionShards);
@@ -139,7 +119,7 @@ describe('re-publishing D2 with different input', () => {
 
   it('--force again with the same input changes nothing', async () => {
     const again = await build(target, 'Y@D2', '--force');
-    expect(again.code).toBe(EXIT_FORCE_REFUSED);
+    expect(again.code).toBe(EXIT.incomplete);
     expect(again.report.shards.written).toBe(0);
     expect(differences(await objectsIn(target), afterForce)).toEqual([]);
   });

@@ -9,14 +9,14 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../builder/src/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExactInt } from '../../worker/src/core/exact-int';
 import type { ShardContent } from '../../worker/src/core/shard';
 import { DIMENSIONS } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { HostileCase } from '../fixtures/hostile-corpus';
 import { ENORMOUS_KEYS, GOOD_SCALAR_METRIC, GOOD_SCALAR_VALUE, hostileCases, hugeLinePing, KEYED_METRIC } from '../fixtures/hostile-corpus';
+import { runCli } from '../helpers/run-cli';
 
 const HAND_WRITTEN = fileURLToPath(new URL('../fixtures/hostile/hand-written.ndjson', import.meta.url));
 /** What hand-written.ndjson holds (see test/fixtures/hostile/README.md). */
@@ -67,15 +67,7 @@ beforeAll(async () => {
 
   const target = path.join(tmp, 'out');
   const reportFile = path.join(tmp, 'report.json');
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    code = await main(['build', '--input', input, '--target', `dir:${target}`, '--report', reportFile, '--quiet']);
-  } finally {
-    err.mockRestore();
-  }
+  ({ code, stderr } = await runCli(['build', '--input', input, '--target', `dir:${target}`, '--report', reportFile, '--quiet']));
   report = JSON.parse(await readFile(reportFile, 'utf8')) as Report;
   for (const file of await walk(target)) {
     const relative = path.relative(target, file);

@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../builder/src/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { decodeShardContent, encodeShard } from '../../worker/src/core/shard-codec';
 import { histogram, makePing } from '../helpers/pings';
 import type { GoldenHistogram } from '../helpers/reference-buckets';
 import { denseOf, goldenLayout, loadGolden } from '../helpers/reference-buckets';
+import { buildIntoDir } from '../helpers/run-cli';
 
 const D1 = '20170130';
 const D2 = '20170131';
@@ -76,15 +76,9 @@ let runs = 0;
 
 async function build(target: string, ...extra: string[]): Promise<Report> {
   const reportFile = path.join(tmp, `report-${++runs}.json`);
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  let code: number;
-  try {
-    code = await main(['build', '--input', input, '--target', `dir:${target}`, '--report', reportFile, '--quiet', ...extra]);
-  } finally {
-    stderr.mockRestore();
-  }
-  expect(code).toBe(0);
-  return JSON.parse(await readFile(reportFile, 'utf8')) as Report;
+  const { code, stderr, report } = await buildIntoDir<Report>(input, target, reportFile, extra);
+  expect(code, stderr).toBe(0);
+  return report;
 }
 
 async function snapshot(root: string, dir = root, out = new Map<string, Buffer>()): Promise<Map<string, Buffer>> {

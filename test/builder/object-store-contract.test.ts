@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../builder/src/publish/directory-store';
 import { LOCK_MARK } from '../../builder/src/publish/file-lock';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import type { ObjectStore } from '../../builder/src/publish/object-store';
 import { conditionAfter } from '../../builder/src/publish/object-store';
+import { MemoryStore } from '../helpers/memory-store';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TYPE = 'application/octet-stream';

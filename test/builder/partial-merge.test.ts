@@ -8,11 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
 import { decodePartial, encodePartial, PartialFormatError } from '../../builder/src/aggregate/partial-aggregate';
-import { main } from '../../builder/src/cli';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
-import { allContributions, BuildOutput } from '../../builder/src/shards/build-output';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
-import { histogram, makePing, vendoredDefinitions } from '../helpers/pings';
+import { histogram, makePing, materialise, vendoredDefinitions } from '../helpers/pings';
+import { runCli } from '../helpers/run-cli';
 
 const pings = [
   ...[...generateSyntheticPings()].filter((_, i) => i % 7 === 0),
@@ -21,11 +20,6 @@ const pings = [
   makePing({ processes: { parent: { scalars: { 'a.big': 2 ** 52 } } } }),
   'not a ping',
 ];
-
-async function publishedRows(aggregator: Aggregator) {
-  const output = new BuildOutput(aggregator, await vendoredDefinitions());
-  return { contributions: allContributions(output), indexes: output.indexUpdates(), dropped: output.rowsDropped };
-}
 
 async function aggregateAll(): Promise<Aggregator> {
   const aggregator = new Aggregator((await vendoredDefinitions()).histograms);
@@ -39,12 +33,12 @@ describe('partial aggregates', () => {
     const decoded = decodePartial(encodePartial({ groups: whole.groups.values(), stats: whole.stats }));
     const again = new Aggregator((await vendoredDefinitions()).histograms);
     again.absorb(decoded);
-    expect(await publishedRows(again)).toEqual(await publishedRows(whole));
+    expect(await materialise(again)).toEqual(await materialise(whole));
     expect(again.stats).toEqual(whole.stats);
   });
 
   it('merge to exactly one aggregation over all input, for random splits', async () => {
-    const expected = await publishedRows(await aggregateAll());
+    const expected = await materialise(await aggregateAll());
     const histograms = (await vendoredDefinitions()).histograms;
     for (const seed of [1, 2, 3, 4, 5]) {
       const random = mulberry32(seed);
@@ -55,7 +49,7 @@ describe('partial aggregates', () => {
       // merge in a shuffled order: the merge is associative and commutative
       const order = slices.map((slice, i) => ({ slice, key: random() + i * 0 })).sort((a, b) => a.key - b.key);
       for (const { slice } of order) merged.absorb(decodePartial(encodePartial({ groups: slice.groups.values(), stats: slice.stats })));
-      expect(await publishedRows(merged), `seed ${seed}, ${parts} parts`).toEqual(expected);
+      expect(await materialise(merged), `seed ${seed}, ${parts} parts`).toEqual(expected);
       expect(merged.stats.linesRead).toBe(pings.length);
       expect(merged.stats.pingsSkipped['not-an-object']).toBe(1);
     }
@@ -93,11 +87,13 @@ describe('build --partial and merge on the command line', () => {
     const files = [0, 1, 2].map((i) => path.join(dir, `slice-${i}.ndjson`));
     await Promise.all(files.map((file, i) => writeFile(file, `${lines.filter((_, j) => j % 3 === i).join('\n')}\n`)));
     const quiet = ['--quiet'];
-    expect(await main(['build', '--input', ...files, '--target', `dir:${path.join(dir, 'whole')}`, ...quiet])).toBe(0);
+    expect((await runCli(['build', '--input', ...files, '--target', `dir:${path.join(dir, 'whole')}`, ...quiet])).code).toBe(0);
     for (const [i, file] of files.entries()) {
-      expect(await main(['build', '--input', file, '--partial', path.join(dir, `part-${i}.partial`), ...quiet])).toBe(0);
+      expect((await runCli(['build', '--input', file, '--partial', path.join(dir, `part-${i}.partial`), ...quiet])).code).toBe(0);
     }
-    expect(await main(['merge', '--input', path.join(dir, '*.partial'), '--target', `dir:${path.join(dir, 'merged')}`, ...quiet])).toBe(0);
+    expect(
+      (await runCli(['merge', '--input', path.join(dir, '*.partial'), '--target', `dir:${path.join(dir, 'merged')}`, ...quiet])).code,
+    ).toBe(0);
     const whole = await objects(path.join(dir, 'whole'));
     expect(whole.size).toBeGreaterThan(20);
     expect(await objects(path.join(dir, 'merged'))).toEqual(whole);
@@ -105,7 +101,7 @@ describe('build --partial and merge on the command line', () => {
 
   it('refuses a build with both --target and --partial, and a merge of a file that is not a partial', async () => {
     const input = path.join(dir, 'slice-0.ndjson');
-    expect(await main(['build', '--input', input, '--target', `dir:${dir}/x`, '--partial', `${dir}/p`, '--quiet'])).toBe(2);
-    expect(await main(['merge', '--input', input, '--target', `dir:${dir}/y`, '--quiet'])).toBe(3);
+    expect((await runCli(['build', '--input', input, '--target', `dir:${dir}/x`, '--partial', `${dir}/p`, '--quiet'])).code).toBe(2);
+    expect((await runCli(['merge', '--input', input, '--target', `dir:${dir}/y`, '--quiet'])).code).toBe(3);
   });
 });

@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../../builder/src/cli';
 import type { ShardContent } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { GoldenHistogram } from '../helpers/reference-buckets';
@@ -29,6 +28,7 @@ import {
   loadGolden,
   rawHistogramDefinitions,
 } from '../helpers/reference-buckets';
+import { runCli } from '../helpers/run-cli';
 
 const PINGS_DIR = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
 const WITH_META = ['main-ff54-nightly-win-a.json', 'main-ff54-nightly-win-b.json'];
@@ -351,20 +351,14 @@ beforeAll(async () => {
   );
   expectations = new Expectations(WITH_META.map((file) => pings[file] as Json));
 
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const reportFile = path.join(tmp, 'report.json');
-    // Both builds at once: the local one mostly waits on workerd.
-    exitCodes.push(
-      ...(await Promise.all([
-        main(['build', '--input', input, '--target', `dir:${path.join(tmp, 'out')}`, '--report', reportFile, '--quiet']),
-        main(['build', '--input', input, '--target', 'local', '--persist-to', path.join(tmp, 'state'), '--quiet']),
-      ])),
-    );
-    report = JSON.parse(await readFile(reportFile, 'utf8')) as typeof report;
-  } finally {
-    stderr.mockRestore();
-  }
+  const reportFile = path.join(tmp, 'report.json');
+  // Both builds at once: the local one mostly waits on workerd.
+  const runs = await Promise.all([
+    runCli(['build', '--input', input, '--target', `dir:${path.join(tmp, 'out')}`, '--report', reportFile, '--quiet']),
+    runCli(['build', '--input', input, '--target', 'local', '--persist-to', path.join(tmp, 'state'), '--quiet']),
+  ]);
+  exitCodes.push(...runs.map((run) => run.code));
+  report = JSON.parse(await readFile(reportFile, 'utf8')) as typeof report;
   dirObjects = await walk(path.join(tmp, 'out'));
   r2Objects = await readR2(path.join(tmp, 'state'));
   for (const [key, bytes] of dirObjects) if (!key.endsWith('.json')) shards.set(key, decodeShardContent(bytes));

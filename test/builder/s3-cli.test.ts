@@ -44,9 +44,9 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** Runs the CLI with these R2_* variables and no others. */
+/** Runs the CLI with these R2_* variables and no other environment. */
 function cli(args: string[], env: Partial<Record<(typeof R2_VARIABLES)[number], string>>): Promise<CliResult> {
-  return runCli(args, Object.fromEntries(R2_VARIABLES.map((name) => [name, env[name]])));
+  return runCli(args, { env });
 }
 
 const CREDENTIALS = { R2_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, R2_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };

@@ -7,8 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../builder/src/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
 import { loadBasePings } from '../../builder/src/demo/load-base-pings';
 import { DEFAULT_PINGS_DIR } from '../../builder/src/demo/write-demo-input';
@@ -16,6 +15,7 @@ import { forEachLineOf, readLineBatches } from '../../builder/src/input/read-lin
 import { aggregateInParallel, WorkerFailure } from '../../builder/src/threads/parallel-aggregate';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
 import { vendoredDefinitions } from '../helpers/pings';
+import { runCli } from '../helpers/run-cli';
 import { linesOfText } from '../helpers/text-lines';
 
 let dir: string;
@@ -56,24 +56,19 @@ async function build(
   const name = `${threads}-${builds}`;
   const target = path.join(dir, `out-${name}`);
   const reportFile = path.join(dir, `report-${name}.json`);
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main([
-      'build',
-      '--input',
-      ...inputs,
-      '--target',
-      `dir:${target}`,
-      '--threads',
-      String(threads),
-      '--quiet',
-      '--report',
-      reportFile,
-    ]);
-    expect(code).toBe(0);
-  } finally {
-    stderr.mockRestore();
-  }
+  const { code, stderr } = await runCli([
+    'build',
+    '--input',
+    ...inputs,
+    '--target',
+    `dir:${target}`,
+    '--threads',
+    String(threads),
+    '--quiet',
+    '--report',
+    reportFile,
+  ]);
+  expect(code, stderr).toBe(0);
   const report = JSON.parse(await readFile(reportFile, 'utf8')) as Record<string, unknown>;
   delete report.seconds;
   delete report.target;
@@ -108,12 +103,9 @@ describe('build --threads', () => {
   });
 
   it('rejects a bad --threads value', async () => {
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(await main(['build', '--input', input, '--target', `dir:${dir}/x`, '--threads', '0'])).toBe(2);
-    } finally {
-      stderr.mockRestore();
-    }
+    const { code, stderr } = await runCli(['build', '--input', input, '--target', `dir:${dir}/x`, '--threads', '0']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--threads must be an integer from 1 to 256, got "0"');
   });
 
   it('reports a failing worker as an error instead of hanging', async () => {

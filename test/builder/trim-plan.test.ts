@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../builder/src/build-command';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import { shardRevision } from '../../builder/src/publish/publish-build';
 import { applyTrim, TrimConflictError } from '../../builder/src/trim/apply-trim';
 import type { TrimAction } from '../../builder/src/trim/plan-trim';
@@ -24,6 +23,7 @@ import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { Prefix } from '../../worker/src/core/storage-keys';
 import { PREFIXES } from '../../worker/src/core/storage-keys';
+import { MemoryStore } from '../helpers/memory-store';
 import { vendoredDefinitions } from '../helpers/pings';
 import {
   TRIM_BASE_DATE,

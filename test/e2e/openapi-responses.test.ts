@@ -11,12 +11,12 @@ import Ajv2020 from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../../builder/src/build-command';
 import { loadDefinitions } from '../../builder/src/definitions/load-definitions';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
 import { createApp } from '../../worker/src/app';
 import type { Env } from '../../worker/src/env';
 import { OPENAPI_DOCUMENT } from '../../worker/src/openapi/document';
 import type { Response as DocResponse, JsonSchema, Reference } from '../../worker/src/openapi/types';
 import { tempDir } from '../helpers/built-worker';
+import { MemoryStore } from '../helpers/memory-store';
 import { derivePings } from '../worker/fixtures/derive-pings';
 
 const PINGS = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));

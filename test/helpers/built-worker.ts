@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
-import { main as builderMain } from '../../builder/src/cli';
+import { runCli } from './run-cli';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WRANGLER_TOML = join(ROOT, 'wrangler.toml');
@@ -97,26 +97,10 @@ export async function buildPingsIntoLocalR2(pings: readonly unknown[], dir: stri
   const reportFile = join(dir, 'build-report.json');
   await writeFile(input, pings.map((ping) => `${JSON.stringify(ping)}\n`).join(''));
   const args = ['build', '--input', input, '--target', 'local', '--persist-to', persistDir, '--report', reportFile, '--quiet'];
-  const { code, stderr } = await captureStderr(() => builderMain(args));
+  const { code, stderr } = await runCli(args);
   if (code !== 0) throw new Error(`builder exited with ${code}:\n${stderr}`);
   const report = JSON.parse(await readFile(reportFile, 'utf8')) as BuilderReport;
   return { persistDir, report };
-}
-
-async function captureStderr(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
-  const original = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await run(), stderr };
-  } finally {
-    process.stderr.write = original;
-  }
 }
 
 export interface WorkerInstance {

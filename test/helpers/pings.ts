@@ -3,8 +3,10 @@ import { Aggregator } from '../../builder/src/aggregate/aggregator';
 import type { PingSelection } from '../../builder/src/aggregate/ping-dimensions';
 import type { Definitions } from '../../builder/src/definitions/load-definitions';
 import { loadDefinitions } from '../../builder/src/definitions/load-definitions';
-import type { IndexUpdates, RowsDropped, ShardContribution } from '../../builder/src/shards/build-output';
-import { allContributions, BuildOutput } from '../../builder/src/shards/build-output';
+import type { IndexUpdates } from '../../builder/src/shards/index-updates';
+import type { RowsDropped } from '../../builder/src/shards/plan-build';
+import { planBuild } from '../../builder/src/shards/plan-build';
+import type { ShardContribution } from '../../builder/src/shards/shard-rows';
 import type { ShardRow } from '../../worker/src/core/shard';
 import type { Prefix } from '../../worker/src/core/storage-keys';
 
@@ -43,10 +45,15 @@ export function histogram(values: Record<string, unknown>, sum: unknown, type: u
   return { bucket_count: 50, histogram_type: type, range: [1, 10000], sum, values };
 }
 
-/** A build materialised at once: every contribution plus the index entries they imply. */
+/** A build materialised at once (production renders one shard at a time): every contribution, the index entries, the rows dropped. */
 export interface MaterialisedBuild extends IndexUpdates {
   contributions: ShardContribution[];
   rowsDropped: RowsDropped;
+}
+
+export async function materialise(aggregation: Pick<Aggregator, 'groups'>): Promise<MaterialisedBuild> {
+  const plan = planBuild(aggregation, await vendoredDefinitions());
+  return { contributions: plan.shards.flatMap((shard) => shard.contributions()), ...plan.indexes, rowsDropped: plan.rowsDropped };
 }
 
 export async function aggregate(
@@ -56,9 +63,7 @@ export async function aggregate(
   const defs = await vendoredDefinitions();
   const aggregator = new Aggregator(defs.histograms, selection);
   for (const ping of pings) aggregator.addPing(ping);
-  const build = new BuildOutput(aggregator, defs);
-  const contributions = allContributions(build);
-  return { aggregator, output: { contributions, ...build.indexUpdates(), rowsDropped: build.rowsDropped } };
+  return { aggregator, output: await materialise(aggregator) };
 }
 
 /** All rows of one metric for one prefix, across every contribution. */

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
 import type { ObjectStore } from '../../builder/src/publish/object-store';
-import { BuildOutput } from '../../builder/src/shards/build-output';
+import type { BuildPlan } from '../../builder/src/shards/plan-build';
+import { planBuild } from '../../builder/src/shards/plan-build';
 import type { LedgerIndex, ManifestIndex } from '../../worker/src/core/index-objects';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { vendoredDefinitions } from './pings';
@@ -48,12 +49,12 @@ export function ndjson(pings: readonly unknown[]): string {
   return `${pings.map((ping) => JSON.stringify(ping)).join('\n')}\n`;
 }
 
-/** A fresh publishable output of these pings (an output is consumed by one publish). */
-export async function outputOf(pings: readonly unknown[]): Promise<() => Promise<BuildOutput>> {
+/** The build plan of these pings (a plan can be published any number of times). */
+export async function planOf(pings: readonly unknown[]): Promise<BuildPlan> {
   const definitions = await vendoredDefinitions();
   const aggregator = new Aggregator(definitions.histograms, { sampleIdBelow: 100 });
   for (const ping of pings) aggregator.addPing(ping);
-  return async () => new BuildOutput(aggregator, definitions);
+  return planBuild(aggregator, definitions);
 }
 
 /** Every object of a store, by key. */
@@ -86,11 +87,16 @@ export interface CliRun {
   waitFor(text: string): Promise<void>;
 }
 
-/** The builder CLI as a real child process (`node --import tsx builder/src/cli.ts ...`). */
-export function spawnCli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'builder/src/cli.ts', ...args], {
+/**
+ * The builder CLI as a real child process (`node --import tsx builder/src/cli.ts ...`); with
+ * writeDelayMs, test/helpers/slow-publish-cli.ts instead, which delays every store write (it prints
+ * PUBLISHING_LINE when the first one starts).
+ */
+export function spawnCli(args: string[], options: { writeDelayMs?: number } = {}): CliRun {
+  const entry =
+    options.writeDelayMs === undefined ? ['builder/src/cli.ts'] : ['test/helpers/slow-publish-cli.ts', String(options.writeDelayMs)];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -11,7 +11,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import type { TestProject } from 'vitest/node';
 import { runBuild } from '../../builder/src/build-command';
 import { loadDefinitions } from '../../builder/src/definitions/load-definitions';
-import { MemoryStore } from '../../builder/src/publish/memory-store';
+import { MemoryStore } from '../helpers/memory-store';
 import { derivePings } from './fixtures/derive-pings';
 
 /** The kid of the signing key the tests' tokens use. */

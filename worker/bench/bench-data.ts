@@ -7,6 +7,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main as builderMain } from '../../builder/src/cli';
+import { processIo } from '../../builder/src/cli/cli-io';
 import { writeDemoInput } from '../../builder/src/demo/write-demo-input';
 
 export interface BenchDataOptions {
@@ -46,7 +47,10 @@ export async function prepareBenchData(options: BenchDataOptions): Promise<Bench
   }
   options.log(`building them into ${persistTo} (local R2)...`);
   const report = path.join(dir, `build-report-${name}.json`);
-  const code = await builderMain(['build', '--input', input, '--target', 'local', '--persist-to', persistTo, '--report', report]);
+  const code = await builderMain(
+    ['build', '--input', input, '--target', 'local', '--persist-to', persistTo, '--report', report],
+    processIo(),
+  );
   if (code !== 0) throw new Error(`the builder exited with ${code} (report: ${report})`);
   writeFileSync(marker, `${new Date().toISOString()}\n`);
   return { persistTo, input };

@@ -13,6 +13,7 @@
  */
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact } from '../../../worker/src/core/exact-int';
+import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import type { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { MetricSink } from './extract-metrics';
@@ -20,7 +21,7 @@ import { extractMetrics } from './extract-metrics';
 import { HistogramLayout, NON_INTEGER_KEY } from './histogram-layout';
 import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
 import type { PingDimensions, PingSelection } from './ping-dimensions';
-import { isRecord, readPingDimensions } from './ping-dimensions';
+import { readPingDimensions } from './ping-dimensions';
 import type { MetricEntry } from './series-index';
 import { processIndex, SeriesIndex } from './series-index';
 import type { MetricSkipReason, PingSkipReason } from './skip-reasons';

@@ -2,10 +2,10 @@
  * Walks one ping's payload the way the original aggregator did and reports every histogram and
  * every bucketed value (count histograms, numeric scalars, simple measurements) to a sink.
  */
-
+import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { countHistogramMetric, PROCESS_TYPES, scalarMetric, simpleMeasureMetric } from '../../../worker/src/core/metric-names';
-import { isRecord, pythonNumber } from './ping-dimensions';
+import { pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
 import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from './value-buckets';
 

@@ -1,5 +1,6 @@
 /** Which pings are aggregated, and the dimensions of those that are (the original's filter and key). */
 import { isYyyymmdd } from '../../../worker/src/core/calendar-date';
+import { isRecord } from '../../../worker/src/core/is-record';
 import { isChannel, isMajorVersion } from '../../../worker/src/core/storage-keys';
 import type { PingSkipReason } from './skip-reasons';
 
@@ -121,10 +122,6 @@ export function pythonNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function skip(reason: PingSkipReason): DimensionsResult {

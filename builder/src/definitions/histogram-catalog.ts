@@ -4,8 +4,9 @@
  * the names the original refused. Single entries are parsed by histogram-definitions.ts. Pure.
  */
 
+import { isRecord } from '../../../worker/src/core/is-record';
 import type { DefinitionProblem, EntryOutcome, HistogramDefinition } from './histogram-definitions';
-import { isPlainObject, NAMED_NUMERIC_CONSTANTS, parseEntry, useCounterDefinition } from './histogram-definitions';
+import { NAMED_NUMERIC_CONSTANTS, parseEntry, useCounterDefinition } from './histogram-definitions';
 
 /** Done on the raw text before JSON.parse (bug 920169 in the original): the quoted named constants, and "80 + 1". */
 const RAW_TEXT_REPLACEMENTS: ReadonlyArray<readonly [string, string]> = [
@@ -123,7 +124,7 @@ export function parseHistogramsJson(text: string): HistogramCatalog {
   let replaced = text;
   for (const [from, to] of RAW_TEXT_REPLACEMENTS) replaced = replaced.replaceAll(from, to);
   const parsed: unknown = JSON.parse(replaced);
-  if (!isPlainObject(parsed)) throw new TypeError('Histograms.json must contain a JSON object');
+  if (!isRecord(parsed)) throw new TypeError('Histograms.json must contain a JSON object');
   const rawDefinitions = new Map<string, unknown>(Object.entries(parsed));
   for (const [name, definition] of DEFINITION_OVERRIDES) rawDefinitions.set(name, definition);
   return new HistogramCatalog(rawDefinitions);

@@ -16,6 +16,7 @@
  */
 
 import { exponentialBuckets, linearBuckets } from '../../../worker/src/core/buckets';
+import { isRecord } from '../../../worker/src/core/is-record';
 import { evaluateIntegerExpression } from './integer-expression';
 
 export type HistogramKind = 'exponential' | 'linear' | 'boolean' | 'flag' | 'count' | 'enumerated' | 'categorical';
@@ -90,10 +91,6 @@ function invalid(reason: string): never {
 
 function missingField(field: string): never {
   throw new DefinitionFailure('missing-field', `missing "${field}"`);
-}
-
-export function isPlainObject(value: unknown): value is RawDefinition {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Python's isinstance(x, int) after the non-strict coercion (bool counts as int). */
@@ -199,7 +196,7 @@ function computeRanges(kind: HistogramKind, parameters: BucketParameters): reado
 
 /** Parses one Histograms.json entry; throws DefinitionFailure (in the original's order of checks). */
 function buildDefinition(name: string, raw: unknown): HistogramDefinition {
-  if (!isPlainObject(raw)) invalid('definition is not an object');
+  if (!isRecord(raw)) invalid('definition is not an object');
   if (!Object.hasOwn(raw, 'kind')) missingField('kind');
   const kind = raw.kind;
   if (typeof kind !== 'string' || !HISTOGRAM_KINDS.has(kind)) invalid(`unknown kind ${JSON.stringify(kind)}`);

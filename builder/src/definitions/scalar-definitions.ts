@@ -1,5 +1,6 @@
 /** Scalar definitions from Scalars.yaml: the service took scalar descriptions from there. */
 import { parse } from 'yaml';
+import { isRecord } from '../../../worker/src/core/is-record';
 
 export interface ScalarDefinition {
   /** category.probe, lower-cased: how the original looked scalars up. */
@@ -34,8 +35,4 @@ export function parseScalarsYaml(text: string): ScalarCatalog {
 /** SCALARS_BROWSER.ENGAGEMENT.TAB_OPEN_EVENT_COUNT -> browser.engagement.tab_open_event_count */
 export function scalarDefinitionName(storedMetric: string): string {
   return storedMetric.replace(/^SCALARS_/, '').toLowerCase();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

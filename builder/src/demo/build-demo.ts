@@ -7,6 +7,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main as builderMain } from '../cli';
+import { processIo } from '../cli/cli-io';
 import { writeDemoInput } from './write-demo-input';
 
 const count = Number(process.env.DEMO_PINGS ?? 2000);
@@ -31,7 +32,10 @@ async function buildDemo(): Promise<number> {
     process.stderr.write(`generated ${written.pings} demo pings in ${(written.milliseconds / 1000).toFixed(1)} s: ${input}\n`);
   }
   const report = path.join(demoDir, 'build-report.json');
-  const code = await builderMain(['build', '--input', input, '--target', 'local', '--persist-to', persistDir, '--report', report]);
+  const code = await builderMain(
+    ['build', '--input', input, '--target', 'local', '--persist-to', persistDir, '--report', report],
+    processIo(),
+  );
   if (code === 0) writeFileSync(marker, `${new Date().toISOString()}\n`);
   return code;
 }

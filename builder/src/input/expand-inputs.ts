@@ -2,7 +2,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-export type InputSource = { kind: 'stdin' } | { kind: 'file'; path: string };
+/** Standard input as chunks of bytes (or text). */
+export type InputStream = AsyncIterable<Uint8Array | string>;
+
+export type InputSource = { kind: 'stdin'; stream: InputStream } | { kind: 'file'; path: string };
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -10,7 +13,8 @@ export class InputError extends Error {
 
 const GLOB_CHARS = /[*?[]/;
 
-export async function expandInputs(patterns: readonly string[]): Promise<InputSource[]> {
+/** `stdin` is what "-" reads: reading it fails when there is none. */
+export async function expandInputs(patterns: readonly string[], stdin: InputStream = noStdin()): Promise<InputSource[]> {
   const sources: InputSource[] = [];
   const seen = new Set<string>();
   const add = (file: string): void => {
@@ -22,7 +26,7 @@ export async function expandInputs(patterns: readonly string[]): Promise<InputSo
   };
   for (const pattern of patterns) {
     if (pattern === '-') {
-      sources.push({ kind: 'stdin' });
+      sources.push({ kind: 'stdin', stream: stdin });
       continue;
     }
     if (GLOB_CHARS.test(pattern)) {
@@ -42,6 +46,11 @@ export async function expandInputs(patterns: readonly string[]): Promise<InputSo
     }
   }
   return sources;
+}
+
+async function* noStdin(): AsyncGenerator<Uint8Array> {
+  yield* [];
+  throw new Error('no standard input was given');
 }
 
 /** Every regular file under dir (recursively, hidden entries skipped), sorted. */

@@ -43,7 +43,7 @@ export async function* readLineBatches(
   try {
     if (source.kind === 'stdin') {
       if (range) throw new Error('stdin cannot be read by byte range');
-      yield* streamBatches(await maybeGunzip(countBytes(process.stdin, progress)), batchBytes);
+      yield* streamBatches(await maybeGunzip(countBytes(source.stream, progress)), batchBytes);
       return;
     }
     if (await isGzipFile(source.path)) {
@@ -207,10 +207,17 @@ export function forEachLineOf(batch: Uint8Array, each: (line: string) => void): 
   if (start < buffer.length) each(buffer.toString('utf8', start));
 }
 
-async function* countBytes(stream: Readable, progress?: LineProgress): AsyncGenerator<Buffer> {
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (progress) progress.bytesRead += chunk.length;
-    yield chunk;
+/** The stream's chunks as Buffers, counted. */
+async function* countBytes(stream: AsyncIterable<Uint8Array | string>, progress?: LineProgress): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    const buffer =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (progress) progress.bytesRead += buffer.length;
+    yield buffer;
   }
 }
 

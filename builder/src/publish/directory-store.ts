@@ -11,9 +11,8 @@ import { access, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 
 import path from 'node:path';
 import type { LockOptions } from './file-lock';
 import { acquireFileLock, BOOKKEEPING_FILE, tempNameBeside } from './file-lock';
-import { conditionHolds, contentEtag } from './memory-store';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
-import { StoreError } from './object-store';
+import { conditionHolds, contentEtag, StoreError } from './object-store';
 
 export class DirectoryStore implements ObjectStore {
   readonly description: string;

@@ -1,4 +1,5 @@
 /** Where published objects go: a small interface so the publisher is testable against any store. */
+import { createHash } from 'node:crypto';
 
 export interface StoredObject {
   bytes: Uint8Array;
@@ -35,4 +36,16 @@ export class StoreError extends Error {
 /** The condition that makes a write land only on top of what was read (or on nothing, if nothing was). */
 export function conditionAfter(read: StoredObject | null): PutCondition {
   return read ? { ifMatch: read.etag } : { ifNoneMatch: '*' };
+}
+
+/** Whether a conditional write may land on an object whose current etag is `currentEtag` (undefined: absent). */
+export function conditionHolds(condition: PutCondition | undefined, currentEtag: string | undefined): boolean {
+  if (!condition) return true;
+  if ('ifNoneMatch' in condition) return currentEtag === undefined;
+  return currentEtag === condition.ifMatch;
+}
+
+/** The MD5 of the bytes, as S3 and R2 report for single-part uploads. */
+export function contentEtag(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
 }

@@ -16,11 +16,19 @@
  *   3. metrics and filters, then dates, then channels (rebuilt from the input on every run, so a
  *      re-run also repairs them).
  */
-
 import { createHash } from 'node:crypto';
+import type { GenericSchema, InferOutput } from 'valibot';
 import { JSON_CONTENT_TYPE, MSGPACK_CONTENT_TYPE } from '../../../worker/src/core/content-types';
-import type { DatesIndex, FiltersIndex, LedgerIndex, ManifestIndex, MetricsIndex } from '../../../worker/src/core/index-objects';
+import type { LedgerIndex, ManifestIndex } from '../../../worker/src/core/index-objects';
 import { mergeChannels, mergeDates, mergeFilters, mergeLedgers, mergeMetrics } from '../../../worker/src/core/index-objects';
+import {
+  ChannelsSchema,
+  DatesSchema,
+  FiltersSchema,
+  LedgerSchema,
+  ManifestSchema,
+  MetricsSchema,
+} from '../../../worker/src/core/index-schemas';
 import type { ShardContent } from '../../../worker/src/core/shard';
 import { decodeShardContent, encodeShard } from '../../../worker/src/core/shard-codec';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
@@ -34,12 +42,13 @@ import {
   metricsKey,
   shardKey,
 } from '../../../worker/src/core/storage-keys';
-import type { BuildOutput } from '../shards/build-output';
+import type { BuildPlan, ShardPlan } from '../shards/plan-build';
 import type { ConflictRetryPolicy } from './conditional-update';
 import { DEFAULT_CONFLICT_RETRY, updateObject } from './conditional-update';
 import type { ShardRevision } from './manifest-update';
 import { manifestWith } from './manifest-update';
 import type { ObjectStore } from './object-store';
+import { parseIndexObject, readIndexObject } from './published-index';
 import type { ShardUpdate } from './shard-update';
 import { planShardUpdate } from './shard-update';
 
@@ -61,6 +70,7 @@ export interface PublishReport {
 
 export interface PublishOptions {
   concurrency?: number;
+  /** Told after each shard is published (written, or found already published). */
   onShardDone?: (done: number, total: number) => void;
   /** Rebuild the submission-date view of dates already published (see shard-update.ts). */
   force?: boolean;
@@ -101,7 +111,7 @@ interface ShardOutcome {
   held: string[];
 }
 
-export async function publishBuild(store: ObjectStore, output: BuildOutput, options: PublishOptions = {}): Promise<PublishReport> {
+export async function publishBuild(store: ObjectStore, build: BuildPlan, options: PublishOptions = {}): Promise<PublishReport> {
   const report = emptyPublishReport();
   const force = options.force ?? false;
   const policy: ConflictRetryPolicy = { ...DEFAULT_CONFLICT_RETRY, ...options.retry };
@@ -110,26 +120,25 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     report.conflictsRetried += 1;
   };
   const versions = new Map<string, PublishedVersion>();
-  for (const { identity } of output.plans) {
+  for (const { identity } of build.shards) {
     const id = `${identity.prefix}/${identity.channel}/${identity.version}`;
     if (versions.has(id)) continue;
     const [ledger, manifest] = await Promise.all([
-      readJson<LedgerIndex>(store, ledgerKey(identity.prefix, identity.channel, identity.version)),
-      readJson<ManifestIndex>(store, manifestKey(identity.prefix, identity.channel, identity.version)),
+      readIndexObject(store, LedgerSchema, ledgerKey(identity.prefix, identity.channel, identity.version)),
+      readIndexObject(store, ManifestSchema, manifestKey(identity.prefix, identity.channel, identity.version)),
     ]);
     versions.set(id, {
       shardKeys: new Set(await store.list(`${LAYOUT_VERSION}/${id}/`)),
-      ledger: ledger ?? { shards: {} },
-      manifest: manifest ?? { metrics: {} },
+      ledger: ledger?.value ?? { shards: {} },
+      manifest: manifest?.value ?? { metrics: {} },
       newLedger: { shards: {} },
       revisions: [],
     });
   }
 
-  let done = 0;
-  await runPool(output.plans, options.concurrency ?? 16, async (plan) => {
-    const contributions = output.contributions(plan);
-    options.onShardDone?.(++done, output.plans.length);
+  /** One shard: read, merge and write it (unless the ledger vouches it holds every date); note its revision. */
+  const publishShard = async (plan: ShardPlan): Promise<void> => {
+    const contributions = plan.contributions();
     if (contributions.length === 0) return;
     report.contributions += contributions.length;
     const { prefix, channel, version, period, metric } = plan.identity;
@@ -178,15 +187,26 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
     if (outcome.revision === undefined) return;
     published.newLedger.shards[shardId] = outcome.held;
     published.revisions.push({ metric, period, revision: outcome.revision, ...(outcome.base ? { base: outcome.base } : {}) });
+  };
+
+  let done = 0;
+  await runPool(build.shards, options.concurrency ?? 16, async (plan) => {
+    await publishShard(plan);
+    options.onShardDone?.(++done, build.shards.length);
   });
 
-  const writeJson = async <T>(key: string, merged: (existing: T | undefined) => Promise<T> | T): Promise<void> => {
+  // A malformed published object is an error (PublishedObjectError), never overwritten.
+  const writeJson = async <TSchema extends GenericSchema>(
+    key: string,
+    schema: TSchema,
+    merged: (existing: InferOutput<TSchema> | undefined) => Promise<InferOutput<TSchema>> | InferOutput<TSchema>,
+  ): Promise<void> => {
     const { written } = await updateObject<null>(
       store,
       key,
       async (current) => {
         const existingText = current ? new TextDecoder().decode(current.bytes) : undefined;
-        const text = JSON.stringify(await merged(existingText === undefined ? undefined : (JSON.parse(existingText) as T)));
+        const text = JSON.stringify(await merged(current ? parseIndexObject(schema, key, current.bytes) : undefined));
         return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
       },
       { contentType: JSON_CONTENT_TYPE, policy, random, onConflict },
@@ -208,23 +228,23 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
       const shard = await store.get(shardKey(prefix, channel, version, period, metric));
       return shard ? shardRevision(shard.bytes) : undefined;
     };
-    await writeJson<ManifestIndex>(manifestKey(prefix, channel, version), (existing) =>
+    await writeJson(manifestKey(prefix, channel, version), ManifestSchema, (existing) =>
       manifestWith(existing ?? { metrics: {} }, published.revisions, revisionNow),
     );
-    await writeJson<LedgerIndex>(ledgerKey(prefix, channel, version), union(published.newLedger, mergeLedgers));
+    await writeJson(ledgerKey(prefix, channel, version), LedgerSchema, union(published.newLedger, mergeLedgers));
   }
-  const updates = output.indexUpdates();
+  const updates = build.indexes;
   for (const [channelVersion, metrics] of updates.metrics) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson<MetricsIndex>(metricsKey(channel, version), union(metrics, mergeMetrics));
+    await writeJson(metricsKey(channel, version), MetricsSchema, union(metrics, mergeMetrics));
   }
   for (const [channelVersion, filters] of updates.filters) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson<FiltersIndex>(filtersKey(channel, version), union(filters, mergeFilters));
+    await writeJson(filtersKey(channel, version), FiltersSchema, union(filters, mergeFilters));
   }
   for (const [prefix, byChannel] of updates.dates) {
-    for (const [channel, dates] of byChannel) await writeJson<DatesIndex>(datesKey(prefix, channel), union(dates, mergeDates));
-    await writeJson<string[]>(channelsKey(prefix), union([...byChannel.keys()], mergeChannels));
+    for (const [channel, dates] of byChannel) await writeJson(datesKey(prefix, channel), DatesSchema, union(dates, mergeDates));
+    await writeJson(channelsKey(prefix), ChannelsSchema, union([...byChannel.keys()], mergeChannels));
   }
   return report;
 }
@@ -232,11 +252,6 @@ export async function publishBuild(store: ObjectStore, output: BuildOutput, opti
 /** A content hash of a shard's bytes: the worker derives ETags from these. */
 export function shardRevision(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-}
-
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  const object = await store.get(key);
-  return object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as T) : undefined;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -7,7 +7,7 @@
  * (each row sums every submission date), so its already-held dates are refused.
  */
 import type { ShardContent } from '../../../worker/src/core/shard';
-import type { ShardContribution } from '../shards/build-output';
+import type { ShardContribution } from '../shards/shard-rows';
 import { mergeRowLists, mergeShards } from './shard-merge';
 
 export interface ShardUpdate {

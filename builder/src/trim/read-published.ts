@@ -1,11 +1,13 @@
 /** Reading what a trim plans from: one listing of v1/, the index objects, the boundary shards. */
 import type { ChannelsIndex, DatesIndex, LedgerIndex, ManifestIndex } from '../../../worker/src/core/index-objects';
+import { ChannelsSchema, DatesSchema, LedgerSchema, ManifestSchema } from '../../../worker/src/core/index-schemas';
 import type { ShardContent } from '../../../worker/src/core/shard';
 import { decodeShardContent } from '../../../worker/src/core/shard-codec';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { LAYOUT_VERSION } from '../../../worker/src/core/storage-keys';
 import type { ObjectStore } from '../publish/object-store';
 import { runPool } from '../publish/publish-build';
+import { PublishedObjectError, readIndexObject } from '../publish/published-index';
 import type { InspectedShard } from './plan-trim';
 import { inspectShard } from './plan-trim';
 import type { PublishedState, Versioned } from './published-state';
@@ -15,10 +17,6 @@ import { windowFor } from './retention-window';
 
 const READ_CONCURRENCY = 16;
 
-export class PublishedObjectError extends Error {
-  override name = 'PublishedObjectError';
-}
-
 export async function readPublishedState(store: ObjectStore): Promise<PublishedState> {
   const keys = await store.list(`${LAYOUT_VERSION}/`);
   const channels = new Map<Prefix, Versioned<ChannelsIndex>>();
@@ -27,12 +25,13 @@ export async function readPublishedState(store: ObjectStore): Promise<PublishedS
   const ledgers = new Map<string, Versioned<LedgerIndex>>();
   await runPool(keys, READ_CONCURRENCY, async (key) => {
     const parsed = parseKey(key);
-    if (parsed.kind === 'channels') setIfRead(channels, parsed.prefix, await readJson<ChannelsIndex>(store, key));
-    else if (parsed.kind === 'dates') setIfRead(dates, `${parsed.prefix}/${parsed.channel}`, await readJson<DatesIndex>(store, key));
+    if (parsed.kind === 'channels') setIfRead(channels, parsed.prefix, await readIndexObject(store, ChannelsSchema, key));
+    else if (parsed.kind === 'dates')
+      setIfRead(dates, `${parsed.prefix}/${parsed.channel}`, await readIndexObject(store, DatesSchema, key));
     else if (parsed.kind === 'manifest')
-      setIfRead(manifests, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readJson<ManifestIndex>(store, key));
+      setIfRead(manifests, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readIndexObject(store, ManifestSchema, key));
     else if (parsed.kind === 'ledger')
-      setIfRead(ledgers, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readJson<LedgerIndex>(store, key));
+      setIfRead(ledgers, `${parsed.prefix}/${parsed.channel}/${parsed.version}`, await readIndexObject(store, LedgerSchema, key));
   });
   return { keys, channels, dates, manifests, ledgers };
 }
@@ -58,16 +57,6 @@ export async function inspectShards(
     shards.set(key, inspectShard(object, content, windowFor(policy, parsed.channel)));
   });
   return shards;
-}
-
-async function readJson<T>(store: ObjectStore, key: string): Promise<Versioned<T> | null> {
-  const object = await store.get(key);
-  if (!object) return null;
-  try {
-    return { value: JSON.parse(new TextDecoder().decode(object.bytes)) as T, etag: object.etag };
-  } catch (error) {
-    throw new PublishedObjectError(`${key}: not JSON (${(error as Error).message})`);
-  }
 }
 
 function setIfRead<K, T>(map: Map<K, Versioned<T>>, key: K, read: Versioned<T> | null): void {

@@ -1,13 +1,14 @@
-/** The `trim` subcommand's arguments, output and exit codes. */
+/** The `trim` command's arguments, help and output (run-trim.ts does the work). */
 import { parseArgs } from 'node:util';
 import { isCalendarDate, todayUtc } from '../../../worker/src/core/calendar-date';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { isPrefix, PREFIXES } from '../../../worker/src/core/storage-keys';
-import { isAccessError } from '../access-error';
+import { EXIT } from '../cli/exit-status';
+import type { Command } from '../cli/run-command';
+import { HELP_REQUESTED } from '../cli/run-command';
+import type { OptionsTable, TargetOptions } from '../cli/shared-options';
+import { SHARED_OPTIONS, sharedValues } from '../cli/shared-options';
 import type { ObjectStore } from '../publish/object-store';
-import { openStore, TargetError } from '../publish/open-store';
-import { TrimConflictError } from './apply-trim';
-import { PublishedObjectError } from './read-published';
 import type { RetentionPolicy } from './retention-window';
 import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays } from './retention-window';
 import { runTrim } from './run-trim';
@@ -40,70 +41,45 @@ Options:
 Exit status: 0 on success, 2 for unusable arguments, 3 for an unreadable target, 4 when an
 object changed while trimming (a concurrent build; re-run to re-plan), 1 otherwise.`;
 
-export async function runTrimCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseTrimArgs>;
-  try {
-    parsed = parseTrimArgs(args);
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-  if ('help' in parsed) {
-    process.stdout.write(`${TRIM_HELP}\n`);
-    return 0;
-  }
-  const { values, policy, prefixes } = parsed;
+/** trim's own options (besides SHARED_OPTIONS). */
+export const TRIM_OPTIONS = {
+  apply: { type: 'boolean' },
+  'keep-days': { type: 'string' },
+  'channel-keep-days': { type: 'string' },
+  'base-date': { type: 'string' },
+  prefix: { type: 'string' },
+} as const satisfies OptionsTable;
 
-  let store: ObjectStore;
-  try {
-    store = await openStore(values.target, { persistDir: values.persistDir, bucketName: values.bucket, endpoint: values.endpoint });
-  } catch (error) {
-    if (error instanceof TargetError) return usage(error.message);
-    return fail(3, (error as Error).message);
-  }
-  try {
-    const report = await runTrim({ store, policy, prefixes, apply: values.apply, ...(values.report ? { reportFile: values.report } : {}) });
-    if (!values.quiet) process.stdout.write(`${formatTrimReport(report)}\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof TrimConflictError) return fail(4, error.message);
-    if (error instanceof PublishedObjectError) return fail(1, error.message);
-    if (isAccessError(error)) return fail(3, error.message);
-    throw error;
-  } finally {
-    await store.close();
-  }
-}
-
-interface TrimArgs {
-  values: { target: string; apply: boolean; quiet: boolean; report?: string; persistDir?: string; bucket?: string; endpoint?: string };
+interface TrimRequest {
+  target: TargetOptions;
   policy: RetentionPolicy;
   prefixes: Prefix[];
+  apply: boolean;
+  quiet: boolean;
+  reportFile?: string;
 }
 
-/** Throws with a message for the user on unusable arguments. */
-function parseTrimArgs(args: string[]): TrimArgs | { help: true } {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      target: { type: 'string' },
-      apply: { type: 'boolean' },
-      'keep-days': { type: 'string' },
-      'channel-keep-days': { type: 'string' },
-      'base-date': { type: 'string' },
-      prefix: { type: 'string' },
-      'persist-to': { type: 'string' },
-      bucket: { type: 'string' },
-      endpoint: { type: 'string' },
-      report: { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return { help: true };
+export const trimCommand: Command<TrimRequest> = {
+  program: 'builder trim',
+  help: TRIM_HELP,
+  parse: (args, io) => parseTrimArgs(args, io.now()),
+  target: (request) => request.target,
+  run: async (request, store, io) => {
+    const { policy, prefixes, apply, reportFile } = request;
+    const report = await runTrim({ store: store as ObjectStore, policy, prefixes, apply, ...(reportFile ? { reportFile } : {}) });
+    if (!request.quiet) io.stdout.write(`${formatTrimReport(report)}\n`);
+    return EXIT.ok;
+  },
+};
+
+/** Throws with a message for the user on unusable arguments; the base date defaults to `now`'s UTC date. */
+function parseTrimArgs(args: string[], now: Date): TrimRequest | typeof HELP_REQUESTED {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...SHARED_OPTIONS, ...TRIM_OPTIONS } });
+  const shared = sharedValues(values);
+  if (shared.help) return HELP_REQUESTED;
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  if (!values.target) throw new Error('--target is required');
-  const baseDate = values['base-date'] ?? todayUtc();
+  if (!shared.target) throw new Error('--target is required');
+  const baseDate = values['base-date'] ?? todayUtc(now);
   if (!isCalendarDate(baseDate)) throw new Error(`--base-date must be YYYYMMDD (a calendar date), got "${baseDate}"`);
   const keepDays = values['keep-days'] === undefined ? DEFAULT_KEEP_DAYS : parseKeepDays(values['keep-days']);
   const channelKeepDays = values['channel-keep-days'] === undefined ? {} : parseChannelKeepDays(values['channel-keep-days']);
@@ -111,26 +87,11 @@ function parseTrimArgs(args: string[]): TrimArgs | { help: true } {
     throw new Error(`--prefix must be build_id or submission_date, got "${values.prefix}"`);
   const prefixes: Prefix[] = values.prefix !== undefined && isPrefix(values.prefix) ? [values.prefix] : [...PREFIXES];
   return {
-    values: {
-      target: values.target,
-      apply: values.apply ?? false,
-      quiet: values.quiet ?? false,
-      ...(values.report !== undefined ? { report: values.report } : {}),
-      ...(values['persist-to'] !== undefined ? { persistDir: values['persist-to'] } : {}),
-      ...(values.bucket !== undefined ? { bucket: values.bucket } : {}),
-      ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
-    },
+    target: shared.target,
     policy: { baseDate, keepDays, bufferDays: DEFAULT_BUFFER_DAYS, channelKeepDays },
     prefixes,
+    apply: values.apply ?? false,
+    quiet: shared.quiet,
+    ...(shared.reportFile !== undefined ? { reportFile: shared.reportFile } : {}),
   };
-}
-
-function usage(message: string): number {
-  process.stderr.write(`builder trim: ${message}\nRun "builder trim --help" for usage.\n`);
-  return 2;
-}
-
-function fail(code: number, message: string): number {
-  process.stderr.write(`builder trim: ${message}\n`);
-  return code;
 }

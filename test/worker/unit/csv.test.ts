@@ -1,6 +1,6 @@
 /** format=csv (worker/src/export/csv.ts). */
 import { describe, expect, it } from 'vitest';
-import { csvContentDisposition, csvFileName, dataToCsv } from '../../../worker/src/export/csv';
+import { csvContentDisposition, csvFileName, dataToCsv, exportFileName } from '../../../worker/src/export/csv';
 import { withStats } from '../../../worker/src/stats/data-rows';
 
 const rows = [
@@ -72,5 +72,8 @@ describe('csvFileName', () => {
       'x_evil_1_..__n_1_build_id_1.csv',
     );
     expect(csvContentDisposition('a.csv')).toBe('attachment; filename="a.csv"');
+    expect(
+      exportFileName({ metric: 'GC_MS', channel: 'nightly', version: '54', prefix: 'build_id', dates: ['20170121', '20170115'] }, 'json'),
+    ).toBe('GC_MS_nightly_54_build_id_20170115-20170121.json');
   });
 });

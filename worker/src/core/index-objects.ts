@@ -1,30 +1,44 @@
 /**
  * The small JSON index objects the worker reads instead of listing R2, and how a new build
  * merges into the published ones (always a union, so re-running a build changes nothing).
+ * Their shapes are the schemas of index-schemas.ts; the types here are what those accept.
  */
+import type { InferOutput } from 'valibot';
+import type {
+  BucketSpecSchema,
+  ChannelsSchema,
+  DateEntrySchema,
+  DatesSchema,
+  FiltersSchema,
+  LedgerSchema,
+  ManifestSchema,
+  MetricInfoSchema,
+  MetricsSchema,
+} from './index-schemas';
+import { FILTER_NAMES } from './index-schemas';
 
-export type ChannelsIndex = string[];
+export type { FilterName } from './index-schemas';
+export { FILTER_NAMES };
 
-export interface DateEntry {
-  date: string;
-  version: string;
-}
-export type DatesIndex = DateEntry[];
-
+export type ChannelsIndex = InferOutput<typeof ChannelsSchema>;
+export type DateEntry = InferOutput<typeof DateEntrySchema>;
+export type DatesIndex = InferOutput<typeof DatesSchema>;
 /** metric -> period (YYYYMM) -> revision of that shard's bytes. */
-export interface ManifestIndex {
-  metrics: Record<string, Record<string, string>>;
-}
-
+export type ManifestIndex = InferOutput<typeof ManifestSchema>;
 /**
  * Builder-only: the submission dates each shard of a (prefix, channel, version) holds, keyed
  * "period/metric". Written after the shards and after the manifest (so it never claims a date
  * whose manifest revision is not written), it lets a re-run skip a shard without reading it; the
  * shard's own list stays the source of truth.
  */
-export interface LedgerIndex {
-  shards: Record<string, string[]>;
-}
+export type LedgerIndex = InferOutput<typeof LedgerSchema>;
+/** Filter options per (channel, version); metric names are stored names ([[COUNT]]_ kept), os is "os,osVersion". */
+export type FiltersIndex = InferOutput<typeof FiltersSchema>;
+/** Bucket labels, given compactly: the worker expands them with the shared bucket math. */
+export type BucketSpec = InferOutput<typeof BucketSpecSchema>;
+export type MetricInfo = InferOutput<typeof MetricInfoSchema>;
+/** Keyed by the public metric name a client asks for (count histograms without [[COUNT]]_). */
+export type MetricsIndex = InferOutput<typeof MetricsSchema>;
 
 export function mergeLedgers(a: LedgerIndex, b: LedgerIndex): LedgerIndex {
   const shards: LedgerIndex['shards'] = {};
@@ -32,28 +46,6 @@ export function mergeLedgers(a: LedgerIndex, b: LedgerIndex): LedgerIndex {
     for (const [shard, dates] of Object.entries(source.shards)) shards[shard] = sortedUnion(shards[shard] ?? [], dates);
   }
   return { shards: sortKeys(shards) };
-}
-
-export const FILTER_NAMES = ['metric', 'application', 'architecture', 'os', 'child', 'e10sEnabled'] as const;
-export type FilterName = (typeof FILTER_NAMES)[number];
-/** Filter options per (channel, version); metric names are stored names ([[COUNT]]_ kept), os is "os,osVersion". */
-export type FiltersIndex = Record<FilterName, string[]>;
-
-/** Bucket labels, given compactly: the worker expands them with the shared bucket math. */
-export type BucketSpec =
-  | { exponential: [low: number, high: number, count: number] }
-  | { linear: [low: number, high: number, count: number] }
-  | { list: (number | string)[] };
-
-export interface MetricInfo {
-  kind: string;
-  description: string;
-  buckets: BucketSpec;
-}
-
-/** Keyed by the public metric name a client asks for (count histograms without [[COUNT]]_). */
-export interface MetricsIndex {
-  metrics: Record<string, MetricInfo>;
 }
 
 export function emptyFilters(): FiltersIndex {

@@ -78,14 +78,21 @@ export interface CsvNameParts {
   dates: readonly string[];
 }
 
-/** e.g. GC_MS_nightly_54_submission_date_20170115-20170128.csv (only [A-Za-z0-9._-]). */
-export function csvFileName(parts: CsvNameParts): string {
+/**
+ * The file name of a download of the data endpoint (the dashboard names its JSON downloads the
+ * same way), e.g. GC_MS_nightly_54_submission_date_20170115-20170128.csv (only [A-Za-z0-9._-]).
+ */
+export function exportFileName(parts: CsvNameParts, extension: 'csv' | 'json'): string {
   const sorted = [...parts.dates].sort();
   const first = sorted[0] ?? '';
   const last = sorted[sorted.length - 1] ?? '';
   const range = first === last ? first : `${first}-${last}`;
   const name = [parts.metric, parts.channel, parts.version, parts.prefix, range].filter((part) => part !== '').join('_');
-  return `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 180)}.csv`;
+  return `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 180)}.${extension}`;
+}
+
+export function csvFileName(parts: CsvNameParts): string {
+  return exportFileName(parts, 'csv');
 }
 
 export function csvContentDisposition(fileName: string): string {

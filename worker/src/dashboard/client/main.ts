@@ -1,15 +1,22 @@
 /**
  * The dashboard page: prefix, channel and version; a metric search; the /filters/ options; the
  * distribution for a date or the whole range and the evolution over the dates. The state lives
- * in the URL (replaceState), the token only in memory.
+ * in the URL: every view change the user makes is a browser history entry (Back and Forward
+ * restore the view), the page's own choices (a default channel or version) replace the current
+ * one. The token lives only in memory.
  */
+// First: makes the browser's locale usable and reports page errors before anything else runs.
+import './boot';
+import { exportFileName } from '../../export/csv';
 import { DEFAULT_STATS } from '../../stats/stat-names';
 import { Api, ApiError, describeError } from './api';
-import { ChartSlot, drawDistribution, drawPercentiles, drawShares, drawSubmissions } from './charts';
+import type { EvolutionOptions } from './charts';
+import { AxisGroup, ChartSlot, drawDistribution, drawPercentiles, drawShares, drawSubmissions } from './charts';
 import type { ApiData } from './series';
-import { datesOf, distribution, evolution, formatNumber, labelsOf } from './series';
+import { datesOf, displayDate, distribution, evolution, formatNumber, labelsOf } from './series';
 import type { DashboardState, FilterParam } from './state';
-import { dataQuery, PREFIXES, parseState, stateToSearch } from './state';
+import { dataQuery, PREFIXES, parseState, reloadStepOf, Step, stateToSearch } from './state';
+import { unitOf, withUnit } from './units';
 
 interface DateEntry {
   date: string;
@@ -17,10 +24,6 @@ interface DateEntry {
 }
 
 type FilterOptions = Partial<Record<'metric' | 'application' | 'architecture' | 'os' | 'child' | 'e10sEnabled', string[]>>;
-
-/** The cascade of loads; a change reloads from its step on. */
-const Step = { Channels: 0, Versions: 1, Filters: 2, Data: 3 } as const;
-type Step = (typeof Step)[keyof typeof Step];
 
 const MAX_RESULTS = 40;
 /** The newest dates of a version that a data request asks for. */
@@ -62,6 +65,8 @@ class Dashboard {
   /** Dates of the chosen version, oldest first. */
   private versionDates: string[] = [];
   private data: ApiData | null = null;
+  /** The /filters/ answer of the chosen channel and version. */
+  private filterOptions: FilterOptions = {};
   private generation = 0;
   /** How many times the charts were drawn (body[data-renders], for tests and automation). */
   private renders = 0;
@@ -110,16 +115,16 @@ class Dashboard {
     this.el.prefix.addEventListener('change', () => {
       this.state.prefix = this.el.prefix.value === 'submission_date' ? 'submission_date' : 'build_id';
       this.state.date = '';
-      void this.reload(Step.Channels);
+      this.change(Step.Channels);
     });
     this.el.channel.addEventListener('change', () => {
       this.state.channel = this.el.channel.value;
-      void this.reload(Step.Versions);
+      this.change(Step.Versions);
     });
     this.el.version.addEventListener('change', () => {
       this.state.version = this.el.version.value;
       this.state.date = '';
-      void this.reload(Step.Filters);
+      this.change(Step.Versions);
     });
     this.el.search.addEventListener('input', () => this.showResults());
     this.el.search.addEventListener('focus', () => this.showResults());
@@ -141,16 +146,16 @@ class Dashboard {
           this.setFilter('os', os);
           this.setFilter('osVersion', osVersion);
         } else this.setFilter(key, select.value);
-        void this.reload(Step.Data);
+        this.change(Step.Data);
       });
     }
     this.el.label.addEventListener('change', () => {
       this.state.label = this.el.label.value;
-      this.render();
+      this.change('render');
     });
     this.el.date.addEventListener('change', () => {
       this.state.date = this.el.date.value;
-      this.render();
+      this.change('render');
     });
     this.el.tokenForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -167,7 +172,32 @@ class Dashboard {
     window.addEventListener('resize', () => {
       for (const slot of Object.values(this.slots)) slot.resize();
     });
+    window.addEventListener('popstate', () => this.restore(parseState(location.search)));
     void this.reload(Step.Channels);
+  }
+
+  /** A view change the user made: a new history entry, then the reload (or redraw) it needs. */
+  private change(step: Step | 'render'): void {
+    const url = this.url();
+    if (url !== `${location.pathname}${location.search}`) history.pushState(null, '', url);
+    if (step === 'render') this.render();
+    else void this.reload(step);
+  }
+
+  /** Back or Forward: the state of that history entry, loaded from the first step it changes. */
+  private restore(next: DashboardState): void {
+    const step = reloadStepOf(this.state, next);
+    this.state = next;
+    this.el.prefix.value = next.prefix;
+    this.el.channel.value = next.channel;
+    this.el.search.value = next.metric;
+    this.el.results.replaceChildren();
+    if (step === null) return;
+    if (step === 'render') this.render();
+    else {
+      if (step === Step.Data) this.fillFilters(this.filterOptions);
+      void this.reload(step);
+    }
   }
 
   private setFilter(key: FilterParam, value: string): void {
@@ -175,9 +205,14 @@ class Dashboard {
     else delete this.state.filters[key];
   }
 
-  private writeUrl(): void {
+  private url(): string {
     const search = stateToSearch(this.state);
-    history.replaceState(null, '', search ? `?${search}` : location.pathname);
+    return search ? `${location.pathname}?${search}` : location.pathname;
+  }
+
+  /** The page's own choices (defaults, a label or date that no longer exists) replace the current history entry. */
+  private writeUrl(): void {
+    history.replaceState(null, '', this.url());
   }
 
   private setStatus(text: string, kind: 'loading' | 'error' | 'empty' | 'ready'): void {
@@ -243,6 +278,7 @@ class Dashboard {
         );
         if (!current()) return;
         this.metrics = [...(options.metric ?? [])].sort();
+        this.filterOptions = options;
         this.fillFilters(options);
       }
       if (!state.metric) {
@@ -328,14 +364,15 @@ class Dashboard {
     this.el.search.value = name;
     this.state.metric = name;
     this.state.label = '';
-    void this.reload(Step.Data);
+    this.change(Step.Data);
   }
 
   private render(): void {
     const data = this.data;
     if (!data) return;
     const state = this.state;
-    this.el.metricName.textContent = `${state.metric} (${data.kind})`;
+    const unit = unitOf(state.metric, data.kind, data.description);
+    this.el.metricName.textContent = `${state.metric} (${data.kind}${unit ? `, in ${unit}` : ''})`;
     this.el.metricDescription.textContent = data.description || 'No description.';
 
     const labels = labelsOf(data);
@@ -350,7 +387,7 @@ class Dashboard {
     if (state.date && !dates.includes(state.date)) state.date = '';
     fillSelect(
       this.el.date,
-      [option('', `whole range (${dates.length} dates)`), ...[...dates].reverse().map((d) => option(d, d))],
+      [option('', `whole range (${dates.length} dates)`), ...[...dates].reverse().map((d) => option(d, displayDate(d)))],
       state.date,
     );
 
@@ -361,11 +398,14 @@ class Dashboard {
     chart.dataset.samples = String(shown.samples);
     chart.dataset.submissions = String(shown.submissions);
     chart.dataset.values = shown.percents.map((p) => p.toFixed(4)).join(',');
-    const where = state.date ? `on ${state.date}` : `over ${dates.length} dates`;
+    chart.dataset.labels = shown.labels.join(',');
+    const where = state.date ? `on ${displayDate(state.date)}` : `over ${dates.length} dates`;
     const numeric = shown.stats.p50 !== undefined && shown.stats.p50 !== null;
     this.el.distributionSummary.textContent =
       `${formatNumber(shown.samples)} samples from ${formatNumber(shown.submissions)} submissions ${where}` +
-      (numeric ? ` · median ${formatNumber(shown.stats.p50)} · mean ${formatNumber(shown.stats.mean)}` : '');
+      (numeric
+        ? ` · median ${withUnit(formatNumber(shown.stats.p50), unit)} · mean ${withUnit(formatNumber(shown.stats.mean), unit)}`
+        : '');
     this.el.evolutionSummary.textContent =
       evolved.shares.length > 0
         ? `Share of the ${evolved.shares.length} most common buckets per date, and submissions.`
@@ -374,12 +414,25 @@ class Dashboard {
       this.slots.distribution.clear();
       this.setStatus(`No samples for ${state.metric} ${where} with these filters.`, 'empty');
     } else {
-      drawDistribution(this.slots.distribution, shown);
+      drawDistribution(this.slots.distribution, shown, unit);
       this.setStatus('', 'ready');
     }
-    if (evolved.shares.length > 0) drawShares(this.slots.percentiles, evolved);
-    else drawPercentiles(this.slots.percentiles, evolved);
-    drawSubmissions(this.slots.submissions, evolved);
+    const marked = evolved.dates.indexOf(state.date);
+    const options: EvolutionOptions = {
+      unit,
+      axisGroup: new AxisGroup(),
+      marked: marked >= 0 ? marked : null,
+      onPick: (index) => {
+        const date = evolved.dates[index];
+        if (date === undefined || date === this.state.date) return;
+        this.state.date = date;
+        this.change('render');
+      },
+    };
+    if (evolved.shares.length > 0) drawShares(this.slots.percentiles, evolved, options);
+    else drawPercentiles(this.slots.percentiles, evolved, options);
+    drawSubmissions(this.slots.submissions, evolved, options);
+    this.slots.percentiles.refit();
     this.writeUrl();
     document.body.dataset.renders = String(++this.renders);
   }
@@ -408,8 +461,7 @@ class Dashboard {
     try {
       const response = await this.api.get(path);
       const disposition = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
-      const name =
-        disposition ?? `${state.metric}_${state.channel}_${state.version}_${state.prefix}.json`.replace(/[^A-Za-z0-9._-]+/g, '_');
+      const name = disposition ?? exportFileName({ ...state, dates: this.versionDates }, format);
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
       link.href = url;

@@ -53,8 +53,29 @@ export function merge(data: ApiData, label: string, date = ''): Merged {
   return total;
 }
 
+/** Kinds whose first two cells mean false and true (a third cell is the histogram's overflow, always empty). */
+const TRUTH_KINDS = new Set(['boolean', 'flag']);
+
+/** How many leading cells of a histogram have a name of their own. */
+function namedCells(data: ApiData): number {
+  return TRUTH_KINDS.has(data.kind) ? 2 : data.buckets.length;
+}
+
+/** The name of a histogram cell: false/true for boolean and flag metrics, else its bucket, or #index past the buckets. */
+export function bucketName(data: ApiData, index: number): string {
+  if (index < namedCells(data)) return TRUTH_KINDS.has(data.kind) ? String(index === 1) : String(data.buckets[index]);
+  return `#${index}`;
+}
+
+/** A date of the API (20170120) as the page writes every date: 2017-01-20. */
+export function displayDate(date: string): string {
+  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}` : date;
+}
+
 export interface Distribution {
-  /** Bucket labels, one per bar (cells past the labels are named by their index). */
+  /** What the bars stand for: the buckets' lower bounds, or (boolean, flag, enumerated, categorical) the buckets themselves. */
+  axis: string;
+  /** Bucket names, one per bar (empty cells past the named ones are left out). */
   labels: string[];
   /** Each bucket's share of the samples, in percent. */
   percents: number[];
@@ -66,9 +87,13 @@ export interface Distribution {
 export function distribution(data: ApiData, label: string, date: string): Distribution {
   const merged = merge(data, label, date);
   const samples = merged.histogram.reduce((total, value) => total + value, 0);
+  let shown = merged.histogram.length;
+  while (shown > namedCells(data) && merged.histogram[shown - 1] === 0) shown--;
+  const cells = merged.histogram.slice(0, shown);
   return {
-    labels: merged.histogram.map((_, i) => String(data.buckets[i] ?? `#${i}`)),
-    percents: merged.histogram.map((value) => (samples > 0 ? (100 * value) / samples : 0)),
+    axis: isProportionKind(data.kind) ? 'bucket' : 'bucket (lower bound)',
+    labels: cells.map((_, i) => bucketName(data, i)),
+    percents: cells.map((value) => (samples > 0 ? (100 * value) / samples : 0)),
     samples,
     submissions: merged.count,
     stats: entryStats(merged, data, ['mean', 'p50']),
@@ -111,7 +136,7 @@ export function evolution(data: ApiData, label: string, maxShares = 6): Evolutio
       .sort((a, b) => b.total - a.total || a.index - b.index)
       .slice(0, maxShares);
     result.shares = top.map(({ index }) => ({
-      bucket: String(data.buckets[index] ?? `#${index}`),
+      bucket: bucketName(data, index),
       values: merged.map((m, i) => {
         const samples = result.samples[i] as number;
         return samples > 0 ? (100 * (m.histogram[index] ?? 0)) / samples : null;
@@ -122,6 +147,14 @@ export function evolution(data: ApiData, label: string, maxShares = 6): Evolutio
     for (const name of EVOLUTION_STATS) result.stats[name] = perDate.map((stats) => stats[name] ?? null);
   }
   return result;
+}
+
+/** At most `most` of the indices 0..count-1, evenly spaced from 0: the bars that get a label. */
+export function everyNth(count: number, most: number): number[] {
+  const step = Math.max(1, Math.ceil(count / most));
+  const indices: number[] = [];
+  for (let i = 0; i < count; i += step) indices.push(i);
+  return indices;
 }
 
 /** A short human form of a number (3 significant digits past 1000 are kept whole). */

@@ -27,6 +27,23 @@ export interface DashboardState {
   date: string;
 }
 
+/** The cascade of loads of the page; a change reloads from its step on. */
+export const Step = { Channels: 0, Versions: 1, Filters: 2, Data: 3 } as const;
+export type Step = (typeof Step)[keyof typeof Step];
+
+/**
+ * What going from `before` to `after` (e.g. Back to an older URL) needs: the first load step
+ * whose input changed, 'render' when only the label or date changed, null when nothing did. A
+ * version is checked against, and takes its dates from, the channel's dates: the Versions step.
+ */
+export function reloadStepOf(before: DashboardState, after: DashboardState): Step | 'render' | null {
+  if (before.prefix !== after.prefix) return Step.Channels;
+  if (before.channel !== after.channel || before.version !== after.version) return Step.Versions;
+  if (before.metric !== after.metric || FILTER_PARAMS.some((key) => before.filters[key] !== after.filters[key])) return Step.Data;
+  if (before.label !== after.label || before.date !== after.date) return 'render';
+  return null;
+}
+
 export function emptyState(): DashboardState {
   return { prefix: 'build_id', channel: '', version: '', metric: '', filters: {}, label: '', date: '' };
 }

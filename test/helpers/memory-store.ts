@@ -1,6 +1,6 @@
-/** An ObjectStore in memory: for tests, and for building into something that is then uploaded. */
-import { createHash } from 'node:crypto';
-import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
+/** An ObjectStore in memory, for tests. */
+import type { ObjectStore, PutCondition, PutResult, StoredObject } from '../../builder/src/publish/object-store';
+import { conditionHolds, contentEtag } from '../../builder/src/publish/object-store';
 
 export class MemoryStore implements ObjectStore {
   readonly description = 'memory';
@@ -27,16 +27,4 @@ export class MemoryStore implements ObjectStore {
   }
 
   async close(): Promise<void> {}
-}
-
-/** The MD5 of the bytes, as S3 and R2 report for single-part uploads. */
-export function contentEtag(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex');
-}
-
-/** Whether a conditional write may land on an object whose current etag is `currentEtag` (undefined: absent). */
-export function conditionHolds(condition: PutCondition | undefined, currentEtag: string | undefined): boolean {
-  if (!condition) return true;
-  if ('ifNoneMatch' in condition) return currentEtag === undefined;
-  return currentEtag === condition.ifMatch;
 }

@@ -1,0 +1,109 @@
+/**
+ * What a build publishes, planned from the aggregation state in one pure step: the shards (each
+ * renders its rows only when asked, so memory holds the aggregate plus the shards being written,
+ * never every row at once), the index entries those rows imply, and the rows left out.
+ *
+ * The index is derived without rendering a row: a pass over each shard's accumulators computes
+ * every row's (possibly summed) sum, which is all that decides whether the row is stored; a date,
+ * filter option or metric enters the index only if some stored row carries it. Pure: no I/O.
+ */
+
+import { periodOf } from '../../../worker/src/core/calendar-date';
+import { exceedsInt64 } from '../../../worker/src/core/exact-int';
+import { isPrintableMetricName } from '../../../worker/src/core/metric-names';
+import type { Aggregator, DimensionGroup, MetricAccumulator } from '../aggregate/aggregator';
+import { accumulatorsOf } from '../aggregate/aggregator';
+import type { Definitions } from '../definitions/load-definitions';
+import type { IndexUpdates } from './index-updates';
+import { IndexCollector } from './index-updates';
+import type { ShardContribution, ShardIdentity, ShardSources } from './shard-rows';
+import { renderContributions, rowDate, rowMembers, rowSum } from './shard-rows';
+
+export interface ShardPlan {
+  identity: ShardIdentity;
+  /** Renders the shard's contributions (by submission date, each date's rows sorted). Pure: each call builds them anew. */
+  contributions(): ShardContribution[];
+}
+
+/** Aggregated rows that are not stored, by reason. */
+export interface RowsDropped {
+  nonPrintableName: number;
+  nulInLabel: number;
+  sumOverflow: number;
+}
+
+export interface BuildPlan {
+  /** Sorted by shard key. */
+  shards: ShardPlan[];
+  /** The index entries of every row the shards render. */
+  indexes: IndexUpdates;
+  rowsDropped: RowsDropped;
+}
+
+export function planBuild(aggregation: Pick<Aggregator, 'groups'>, definitions: Definitions): BuildPlan {
+  const rowsDropped: RowsDropped = { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
+  const index = new IndexCollector();
+  const shards = shardSources(aggregation.groups.values(), rowsDropped).map((sources): ShardPlan => {
+    noteRows(sources, index, rowsDropped);
+    return { identity: sources.identity, contributions: () => renderContributions(sources) };
+  });
+  return { shards, indexes: index.updates(definitions), rowsDropped };
+}
+
+/** Every accumulator with a storable name and label goes to its build_id shard and its submission_date shard. */
+function shardSources(groups: Iterable<DimensionGroup>, rowsDropped: RowsDropped): ShardSources[] {
+  const byKey = new Map<string, ShardSources>();
+  const add = (identity: ShardIdentity, group: DimensionGroup, accumulator: MetricAccumulator): void => {
+    const key = `${identity.prefix}/${identity.channel}/${identity.version}/${identity.period}/${identity.metric}`;
+    let sources = byKey.get(key);
+    if (!sources) byKey.set(key, (sources = { identity, groups: [], accumulators: [] }));
+    sources.groups.push(group);
+    sources.accumulators.push(accumulator);
+  };
+  for (const group of groups) {
+    const { channel, version, submissionDate, buildId } = group.dimensions;
+    for (const accumulator of accumulatorsOf(group)) {
+      if (!isPrintableMetricName(accumulator.metric)) {
+        rowsDropped.nonPrintableName += 1;
+        continue;
+      }
+      if (accumulator.label.includes('\u0000')) {
+        rowsDropped.nulInLabel += 1;
+        continue;
+      }
+      const metric = accumulator.metric;
+      add({ prefix: 'build_id', channel, version, period: periodOf(buildId), metric }, group, accumulator);
+      add({ prefix: 'submission_date', channel, version, period: periodOf(submissionDate), metric }, group, accumulator);
+    }
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sources]) => sources);
+}
+
+/** Notes the index entries of the rows the shard will store, and counts those it will not (their sum exceeds int64). */
+function noteRows(sources: ShardSources, index: IndexCollector, rowsDropped: RowsDropped): void {
+  const { prefix, channel, version, metric } = sources.identity;
+  for (const rows of rowMembers(sources).values()) {
+    for (const members of rows) {
+      if (exceedsInt64(rowSum(sources, members))) {
+        rowsDropped.sumOverflow += 1;
+        continue;
+      }
+      // the members of a row share every dimension the index records
+      const first = members[0] as number;
+      const d = (sources.groups[first] as DimensionGroup).dimensions;
+      index.note({
+        prefix,
+        channel,
+        version,
+        metric,
+        date: rowDate(prefix, d),
+        application: d.application,
+        architecture: d.architecture,
+        os: d.os,
+        osVersion: d.osVersion,
+        e10sEnabled: d.e10sEnabled,
+        child: (sources.accumulators[first] as MetricAccumulator).process,
+      });
+    }
+  }
+}
