@@ -1,5 +1,6 @@
 /** The build report: what was read, kept, skipped and written. */
-import type { AggregationStats } from './aggregate/aggregator';
+import type { AggregationStats, ParsingStats } from './aggregate/aggregator';
+import { emptyParsingStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
 import { printableName } from './printable-name';
 import type { PublishReport } from './publish/publish-build';
@@ -23,6 +24,8 @@ export interface BuildReport {
     withoutDefinition: { names: number; occurrences: number; examples: string[] };
     rowsDropped: RowsDropped;
   };
+  /** Lines read by the byte scanner and by JSON.parse (--parser json, or the scanner's fallback, with its reasons). */
+  parsing: ParsingStats;
   shards: {
     contributions: number;
     written: number;
@@ -44,6 +47,7 @@ export function makeReport(parts: {
   inputs: number;
   inputBytes: number;
   stats: AggregationStats;
+  parsing?: ParsingStats;
   rowsDropped?: RowsDropped;
   publish: PublishReport;
   seconds: number;
@@ -70,6 +74,7 @@ export function makeReport(parts: {
       },
       rowsDropped,
     },
+    parsing: parts.parsing ? { ...parts.parsing, fallbackReasons: { ...parts.parsing.fallbackReasons } } : emptyParsingStats(),
     shards: {
       contributions: publish.contributions,
       written: publish.shardsWritten,
@@ -99,6 +104,7 @@ export function formatReport(report: BuildReport): string {
       `  no definition:   ${missing.names} histogram names (${missing.occurrences} histograms), e.g. ${missing.examples.slice(0, 3).join(', ')}`,
     );
   }
+  lines.push(parsingLine(report.parsing));
   lines.push(...publishLines(report.shards));
   lines.push(
     `  index objects:   ${report.indexObjectsWritten} written`,
@@ -106,6 +112,12 @@ export function formatReport(report: BuildReport): string {
     `  time:            ${report.seconds.toFixed(2)} s`,
   );
   return lines.join('\n');
+}
+
+function parsingLine(parsing: ParsingStats): string {
+  const reasons = Object.entries(parsing.fallbackReasons).map(([reason, count]) => `${count} ${reason}`);
+  const fallback = parsing.scanned > 0 && reasons.length > 0 ? ` (fallback: ${reasons.join(', ')})` : '';
+  return `  lines parsed:    ${parsing.scanned} by the byte scanner, ${parsing.jsonParsed} by JSON.parse${fallback}`;
 }
 
 function publishLines(shards: BuildReport['shards']): string[] {

@@ -113,6 +113,7 @@ describe('build --threads', () => {
     const run = aggregateInParallel({
       sources: [{ kind: 'file', path: input }],
       threads: 2,
+      parser: 'scan',
       histograms: definitions.histograms,
       histogramsPath: path.join(dir, 'no-such-Histograms.json'),
       selection: { sampleIdBelow: 100 },

@@ -5,6 +5,7 @@
 import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { countHistogramMetric, PROCESS_TYPES, scalarMetric, simpleMeasureMetric } from '../../../worker/src/core/metric-names';
+import type { ScannedBuckets } from '../scan/scanned-buckets';
 import { pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
 import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from './value-buckets';
@@ -18,9 +19,15 @@ const EXCLUDED_KEYED_HISTOGRAMS: ReadonlySet<string> = new Set([
 /** Scalars whose name starts with this were never aggregated. */
 const SKIPPED_SCALAR_PREFIX = 'browser.engagement.navigation';
 
+/**
+ * A histogram's sparse values: the JSON object (bucket key -> count), or the byte scanner's
+ * reading of one (ScannedBuckets, an object too: isRecord holds for it).
+ */
+export type HistogramValues = Record<string, unknown> | ScannedBuckets;
+
 export interface MetricSink {
   /** A valid histogram (not a count histogram): its sparse values and its sum. */
-  histogram(name: string, label: string, process: ProcessType, values: Record<string, unknown>, sum: number): void;
+  histogram(name: string, label: string, process: ProcessType, values: HistogramValues, sum: number): void;
   /** One value to count in the largest label not above it. */
   value(metric: string, label: string, process: ProcessType, value: number, labels: readonly number[]): void;
   skipped(reason: MetricSkipReason): void;

@@ -1,0 +1,76 @@
+/**
+ * Interned member names: the same few thousand histogram, scalar and label names recur in every
+ * ping, so each is decoded to a string once and found again by its raw bytes (a string's value is
+ * a function of its raw bytes, escapes and invalid UTF-8 included). Open addressing over typed
+ * arrays; bounded (a hostile ping with a million distinct keys empties the table, it does not grow
+ * it without end). Pure: no I/O.
+ */
+import { decodeJsonString } from './json-text';
+
+const MAX_NAMES = 1 << 16;
+const MAX_POOL_BYTES = 1 << 22;
+
+export class NameTable {
+  /** Slot -> name number + 1 (0: empty); twice as many slots as names, a power of two. */
+  private slots = new Int32Array(MAX_NAMES * 2);
+  private readonly hashes = new Int32Array(MAX_NAMES);
+  private readonly starts = new Int32Array(MAX_NAMES + 1);
+  private pool = new Uint8Array(1 << 16);
+  private names: string[] = [];
+
+  /** The string of a JSON string whose content is [start, end) of `buffer` (flags from JsonCursor.scanString). */
+  name(buffer: Buffer, start: number, end: number, escaped: boolean, nonAscii: boolean): string {
+    const length = end - start;
+    let hash = 0x811c9dc5 ^ length;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buffer[i] as number), 0x01000193);
+    const mask = this.slots.length - 1;
+    const starts = this.starts;
+    const pool = this.pool;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = (this.slots[slot] as number) - 1;
+      if (entry < 0) return this.add(slot, hash, buffer, start, end, escaped, nonAscii);
+      if (this.hashes[entry] !== hash) continue;
+      const at = starts[entry] as number;
+      if ((starts[entry + 1] as number) - at !== length) continue;
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (pool[at + i] !== buffer[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.names[entry] as string;
+    }
+  }
+
+  private add(slot: number, hash: number, buffer: Buffer, start: number, end: number, escaped: boolean, nonAscii: boolean): string {
+    const text = decodeJsonString(buffer, start, end, escaped, nonAscii);
+    const length = end - start;
+    let entry = this.names.length;
+    let used = this.starts[entry] as number;
+    if (entry === MAX_NAMES || used + length > MAX_POOL_BYTES) {
+      if (length > MAX_POOL_BYTES) return text;
+      this.clear();
+      entry = 0;
+      used = 0;
+      slot = hash & (this.slots.length - 1);
+    }
+    if (used + length > this.pool.length) {
+      const grown = new Uint8Array(Math.min(MAX_POOL_BYTES, Math.max(this.pool.length * 2, used + length)));
+      grown.set(this.pool.subarray(0, used));
+      this.pool = grown;
+    }
+    this.pool.set(buffer.subarray(start, end), used);
+    this.starts[entry + 1] = used + length;
+    this.hashes[entry] = hash;
+    this.slots[slot] = entry + 1;
+    this.names.push(text);
+    return text;
+  }
+
+  private clear(): void {
+    this.slots.fill(0);
+    this.names = [];
+    this.starts[0] = 0;
+  }
+}
