@@ -34,9 +34,10 @@ import {
 } from './json-cursor';
 import { decodeJsonString, numberOfText, parseJsonValue } from './json-text';
 import { NameTable } from './name-table';
-import type { SchemaField, SchemaNode } from './ping-schema';
-import { BUCKETS, LIST, MAP, PING_SCHEMA, RECORD, VALUE } from './ping-schema';
+import type { RecordNode, SchemaField, SchemaNode } from './ping-schema';
+import { BUCKETS, HISTOGRAM, LIST, MAP, PING_SCHEMA, RECORD, VALUE } from './ping-schema';
 import { BucketArena, ScannedBuckets } from './scanned-buckets';
+import { ScannedMembers } from './scanned-members';
 
 /** Why a line went to JSON.parse instead. */
 export const FALLBACK_REASONS = {
@@ -52,6 +53,15 @@ const BLANK: ScanResult = { kind: 'blank' };
 const NOT_JSON: ScanResult = { kind: 'fallback', reason: 'not-json' };
 const NOT_AN_OBJECT: ScanResult = { kind: 'fallback', reason: 'not-an-object' };
 
+/** A histogram read by the fast path: the fields extractHistogram reads, as readRecord gives them. */
+class HistogramRecord {
+  constructor(
+    readonly values: unknown,
+    readonly sum: unknown,
+    readonly histogram_type: unknown,
+  ) {}
+}
+
 const ZERO = 0x30;
 const NINE = 0x39;
 /** Bucket keys of up to this many digits are read as numbers (as the aggregator's own digit loop does). */
@@ -61,6 +71,8 @@ export class PingScanner {
   private readonly cursor = new JsonCursor();
   private readonly names = new NameTable();
   private readonly buckets = new BucketArena();
+  /** Numbers the maps read (NameTable.seenIn); never 0. */
+  private objects = 0;
   /** The bytes of the line being scanned (a view, not a copy). */
   private buffer: Buffer = Buffer.alloc(0);
 
@@ -75,7 +87,7 @@ export class PingScanner {
     if (first !== OPEN_BRACE) return NOT_AN_OBJECT;
     this.buckets.reset();
     try {
-      const ping = this.readRecord(PING_SCHEMA.fields);
+      const ping = this.readRecord(PING_SCHEMA);
       if (cursor.next() >= 0) return NOT_JSON;
       return { kind: 'ping', ping };
     } catch (error) {
@@ -89,13 +101,15 @@ export class PingScanner {
     const c = this.cursor.next();
     switch (node.kind) {
       case RECORD:
-        return c === OPEN_BRACE ? this.readRecord(node.fields) : this.readWhole();
+        return c === OPEN_BRACE ? this.readRecord(node) : this.readWhole();
       case MAP:
         return c === OPEN_BRACE ? this.readMap(node.entries) : this.readWhole();
       case BUCKETS:
         return c === OPEN_BRACE ? this.readBuckets() : this.readWhole();
       case LIST:
         return c === OPEN_BRACKET ? this.readList(node.items) : this.readWhole();
+      case HISTOGRAM:
+        return c === OPEN_BRACE ? this.readHistogram(node.record) : this.readWhole();
       case VALUE:
         return this.readWhole();
     }
@@ -128,11 +142,11 @@ export class PingScanner {
     }
   }
 
-  /** At `{`: the members named in `fields`, by name (the last of duplicates wins); other members skipped. */
-  private readRecord(fields: readonly SchemaField[]): Record<string, unknown> {
+  /** At `{`: the members the node names, by name (the last of duplicates wins); other members skipped. */
+  private readRecord(node: RecordNode): Record<string, unknown> {
     const cursor = this.cursor;
     const buffer = this.buffer;
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = { ...node.template };
     cursor.pos++;
     if (cursor.next() === CLOSE_BRACE) {
       cursor.pos++;
@@ -143,8 +157,8 @@ export class PingScanner {
       const keyStart = cursor.pos + 1;
       const keyEnd = cursor.scanString();
       const field = cursor.escaped
-        ? fieldNamed(fields, decodeJsonString(buffer, keyStart, keyEnd, true, cursor.nonAscii))
-        : fieldOfBytes(fields, buffer, keyStart, keyEnd);
+        ? fieldNamed(node.fields, decodeJsonString(buffer, keyStart, keyEnd, true, cursor.nonAscii))
+        : fieldOfBytes(node.byLength[keyEnd - keyStart], buffer, keyStart, keyEnd);
       cursor.expect(COLON);
       if (field === undefined) cursor.skipValue();
       else out[field.name] = this.read(field.node);
@@ -156,27 +170,83 @@ export class PingScanner {
     }
   }
 
-  /** At `{`: every member, each value read as `entries`, into a null-prototype object (JSON.parse's key order and duplicates). */
-  private readMap(entries: SchemaNode): Record<string, unknown> {
+  /**
+   * At `{`: every member, each value read as `entries`, as ScannedMembers; or, when a name may
+   * repeat (or is spelled with escapes or bytes beyond ASCII) or is integer-like, as a
+   * null-prototype object filled in input order (which has JSON.parse's member order and
+   * duplicate rule).
+   */
+  private readMap(entries: SchemaNode): object {
     const cursor = this.cursor;
     const buffer = this.buffer;
-    const out = Object.create(null) as Record<string, unknown>;
+    const table = this.names;
+    const names: string[] = [];
+    const values: unknown[] = [];
+    // numbers stay int32 (NameTable keeps them so); reusing one is harmless: a false duplicate only means an object is built
+    const object = (this.objects = (this.objects % 0x7fffffff) + 1);
+    const generation = table.generation;
+    let plain = true;
     cursor.pos++;
     if (cursor.next() === CLOSE_BRACE) {
       cursor.pos++;
-      return out;
+      return new ScannedMembers(names, values);
     }
     for (;;) {
       if (cursor.next() !== QUOTE) throw JSON_SYNTAX_ERROR;
       const keyStart = cursor.pos + 1;
       const keyEnd = cursor.scanString();
-      const name = this.names.name(buffer, keyStart, keyEnd, cursor.escaped, cursor.nonAscii);
+      const escaped = cursor.escaped;
+      const nonAscii = cursor.nonAscii;
+      const name = table.name(buffer, keyStart, keyEnd, escaped, nonAscii);
+      const id = table.id;
+      // names are numbered by their bytes: two spellings of one name (an escape, invalid UTF-8) would pass for two names
+      if (plain && (escaped || nonAscii || id < 0 || table.isIndex(id) || table.seenIn(id, object))) plain = false;
       cursor.expect(COLON);
-      out[name] = this.read(entries);
+      names.push(name);
+      values.push(this.read(entries));
       const c = cursor.next();
       cursor.pos++;
       if (c === COMMA) continue;
-      if (c === CLOSE_BRACE) return out;
+      if (c === CLOSE_BRACE) break;
+      throw JSON_SYNTAX_ERROR;
+    }
+    if (plain && table.generation === generation) return new ScannedMembers(names, values);
+    const out = Object.create(null) as Record<string, unknown>;
+    for (let i = 0; i < names.length; i++) out[names[i] as string] = values[i];
+    return out;
+  }
+
+  /**
+   * At a histogram's `{`: its values, sum and histogram_type (the last of duplicates wins), other
+   * members skipped: readRecord for this one record, into an object of one fixed shape.
+   */
+  private readHistogram(node: RecordNode): object {
+    const cursor = this.cursor;
+    const buffer = this.buffer;
+    let values: unknown;
+    let sum: unknown;
+    let type: unknown;
+    cursor.pos++;
+    if (cursor.next() === CLOSE_BRACE) {
+      cursor.pos++;
+      return new HistogramRecord(values, sum, type);
+    }
+    for (;;) {
+      if (cursor.next() !== QUOTE) throw JSON_SYNTAX_ERROR;
+      const keyStart = cursor.pos + 1;
+      const keyEnd = cursor.scanString();
+      const field = cursor.escaped
+        ? fieldNamed(node.fields, decodeJsonString(buffer, keyStart, keyEnd, true, cursor.nonAscii))
+        : fieldOfBytes(node.byLength[keyEnd - keyStart], buffer, keyStart, keyEnd);
+      cursor.expect(COLON);
+      if (field === undefined) cursor.skipValue();
+      else if (field.node.kind === BUCKETS) values = this.read(field.node);
+      else if (field.name === 'sum') sum = this.readWhole();
+      else type = this.readWhole();
+      const c = cursor.next();
+      cursor.pos++;
+      if (c === COMMA) continue;
+      if (c === CLOSE_BRACE) return new HistogramRecord(values, sum, type);
       throw JSON_SYNTAX_ERROR;
     }
   }
@@ -292,13 +362,13 @@ function fieldNamed(fields: readonly SchemaField[], name: string): SchemaField |
   return undefined;
 }
 
-/** The field whose name has exactly the bytes [start, end) (an unescaped key). */
-function fieldOfBytes(fields: readonly SchemaField[], buffer: Buffer, start: number, end: number): SchemaField | undefined {
+/** The field (of those whose name has this length) whose name has exactly the bytes [start, end) (an unescaped key). */
+function fieldOfBytes(fields: readonly SchemaField[] | undefined, buffer: Buffer, start: number, end: number): SchemaField | undefined {
+  if (fields === undefined) return undefined;
   const length = end - start;
   for (let f = 0; f < fields.length; f++) {
     const field = fields[f] as SchemaField;
     const bytes = field.bytes;
-    if (bytes.length !== length) continue;
     let i = 0;
     while (i < length && bytes[i] === buffer[start + i]) i++;
     if (i === length) return field;
