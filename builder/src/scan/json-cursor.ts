@@ -108,6 +108,19 @@ export class JsonCursor {
     return -1;
   }
 
+  /** The first position from `from` that is not JSON whitespace (at most the end). */
+  skipSpaces(from: number): number {
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = from;
+    while (pos < end) {
+      const c = bytes[pos] as number;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      pos++;
+    }
+    return pos;
+  }
+
   /** Skips whitespace and the expected byte, or throws. */
   expect(byte: number): void {
     if (this.next() !== byte) throw JSON_SYNTAX_ERROR;

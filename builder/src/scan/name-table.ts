@@ -8,6 +8,12 @@
 import { decodeJsonString } from './json-text';
 
 const MAX_NAMES = 1 << 16;
+
+/** FNV-1a over a name's bytes: HASH_SEED, then hashStep for each byte (callers may hash while they scan). */
+export const HASH_SEED = 0x811c9dc5 | 0;
+export function hashStep(hash: number, byte: number): number {
+  return Math.imul(hash ^ byte, 0x01000193);
+}
 const MAX_POOL_BYTES = 1 << 22;
 
 export class NameTable {
@@ -28,9 +34,15 @@ export class NameTable {
 
   /** The string of a JSON string whose content is [start, end) of `buffer` (flags from JsonCursor.scanString). */
   name(buffer: Buffer, start: number, end: number, escaped: boolean, nonAscii: boolean): string {
+    let hash = HASH_SEED;
+    for (let i = start; i < end; i++) hash = hashStep(hash, buffer[i] as number);
+    return this.find(buffer, start, end, hash, escaped, nonAscii);
+  }
+
+  /** name(), with the hash of [start, end) already computed. */
+  find(buffer: Buffer, start: number, end: number, hashOfBytes: number, escaped: boolean, nonAscii: boolean): string {
+    const hash = hashOfBytes | 0; // as the Int32Array keeps it
     const length = end - start;
-    let hash = 0x811c9dc5 ^ length;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buffer[i] as number), 0x01000193);
     const mask = this.slots.length - 1;
     const starts = this.starts;
     const pool = this.pool;

@@ -33,7 +33,7 @@ import {
   STRING,
 } from './json-cursor';
 import { decodeJsonString, numberOfText, parseJsonValue } from './json-text';
-import { NameTable } from './name-table';
+import { HASH_SEED, hashStep, NameTable } from './name-table';
 import type { RecordNode, SchemaField, SchemaNode } from './ping-schema';
 import { BUCKETS, HISTOGRAM, LIST, MAP, PING_SCHEMA, RECORD, VALUE } from './ping-schema';
 import { BucketArena, ScannedBuckets } from './scanned-buckets';
@@ -62,8 +62,15 @@ class HistogramRecord {
   ) {}
 }
 
+/** 1 for the bytes of a key that needs no decoding (printable ASCII but quote and backslash). */
+const PLAIN_KEY_BYTE = new Uint8Array(256);
+for (let c = 0x20; c < 0x7f; c++) PLAIN_KEY_BYTE[c] = c === QUOTE || c === 0x5c ? 0 : 1;
+
 const ZERO = 0x30;
 const NINE = 0x39;
+const DOT = 0x2e;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
 /** Bucket keys of up to this many digits are read as numbers (as the aggregator's own digit loop does). */
 const MAX_BUCKET_DIGITS = 9;
 
@@ -121,10 +128,8 @@ export class PingScanner {
     const c = cursor.next();
     const start = cursor.pos;
     switch (cursor.kindOf(c)) {
-      case NUMBER: {
-        const value = cursor.scanNumber();
-        return Number.isNaN(value) ? numberOfText(this.buffer, start, cursor.pos) : value;
-      }
+      case NUMBER:
+        return this.number();
       case STRING: {
         const close = cursor.scanString();
         return decodeJsonString(this.buffer, start + 1, close, cursor.escaped, cursor.nonAscii);
@@ -191,20 +196,42 @@ export class PingScanner {
       cursor.pos++;
       return new ScannedMembers(names, values);
     }
+    const end = cursor.end;
     for (;;) {
-      if (cursor.next() !== QUOTE) throw JSON_SYNTAX_ERROR;
-      const keyStart = cursor.pos + 1;
-      const keyEnd = cursor.scanString();
-      const escaped = cursor.escaped;
-      const nonAscii = cursor.nonAscii;
-      const name = table.name(buffer, keyStart, keyEnd, escaped, nonAscii);
+      let pos = cursor.pos;
+      let c = pos < end ? (buffer[pos] as number) : -1;
+      if (c !== QUOTE) {
+        pos = cursor.skipSpaces(pos);
+        if (pos >= end || buffer[pos] !== QUOTE) throw JSON_SYNTAX_ERROR;
+      }
+      // a plain key is hashed as it is scanned; any other is scanned, then hashed, by the cursor and the table
+      const keyStart = pos + 1;
+      let keyEnd = keyStart;
+      let hash = HASH_SEED;
+      while (keyEnd < end && (PLAIN_KEY_BYTE[(c = buffer[keyEnd] as number)] as number) === 1) {
+        hash = hashStep(hash, c);
+        keyEnd++;
+      }
+      let name: string;
+      let escaped = false;
+      let nonAscii = false;
+      if (keyEnd < end && buffer[keyEnd] === QUOTE) {
+        name = table.find(buffer, keyStart, keyEnd, hash, false, false);
+        cursor.pos = keyEnd + 1;
+      } else {
+        cursor.pos = pos;
+        keyEnd = cursor.scanString();
+        escaped = cursor.escaped;
+        nonAscii = cursor.nonAscii;
+        name = table.name(buffer, keyStart, keyEnd, escaped, nonAscii);
+      }
       const id = table.id;
       // names are numbered by their bytes: two spellings of one name (an escape, invalid UTF-8) would pass for two names
       if (plain && (escaped || nonAscii || id < 0 || table.isIndex(id) || table.seenIn(id, object))) plain = false;
       cursor.expect(COLON);
       names.push(name);
       values.push(this.read(entries));
-      const c = cursor.next();
+      c = cursor.next();
       cursor.pos++;
       if (c === COMMA) continue;
       if (c === CLOSE_BRACE) break;
@@ -222,33 +249,71 @@ export class PingScanner {
    */
   private readHistogram(node: RecordNode): object {
     const cursor = this.cursor;
-    const buffer = this.buffer;
+    const bytes = this.buffer;
+    const end = cursor.end;
     let values: unknown;
     let sum: unknown;
     let type: unknown;
-    cursor.pos++;
-    if (cursor.next() === CLOSE_BRACE) {
-      cursor.pos++;
+    // the members' structure over local positions (as in readBuckets); their values by the cursor
+    let pos = cursor.skipSpaces(cursor.pos + 1);
+    let c = pos < end ? (bytes[pos] as number) : -1;
+    if (c === CLOSE_BRACE) {
+      cursor.pos = pos + 1;
       return new HistogramRecord(values, sum, type);
     }
     for (;;) {
-      if (cursor.next() !== QUOTE) throw JSON_SYNTAX_ERROR;
-      const keyStart = cursor.pos + 1;
-      const keyEnd = cursor.scanString();
-      const field = cursor.escaped
-        ? fieldNamed(node.fields, decodeJsonString(buffer, keyStart, keyEnd, true, cursor.nonAscii))
-        : fieldOfBytes(node.byLength[keyEnd - keyStart], buffer, keyStart, keyEnd);
-      cursor.expect(COLON);
+      if (c !== QUOTE) throw JSON_SYNTAX_ERROR;
+      const keyStart = pos + 1;
+      let keyEnd = keyStart;
+      while (keyEnd < end && (PLAIN_KEY_BYTE[bytes[keyEnd] as number] as number) === 1) keyEnd++;
+      let field: SchemaField | undefined;
+      if (keyEnd < end && bytes[keyEnd] === QUOTE) {
+        field = fieldOfBytes(node.byLength[keyEnd - keyStart], bytes, keyStart, keyEnd);
+        pos = keyEnd + 1;
+      } else {
+        cursor.pos = pos;
+        const close = cursor.scanString();
+        field = fieldNamed(node.fields, decodeJsonString(bytes, keyStart, close, cursor.escaped, cursor.nonAscii));
+        pos = cursor.pos;
+      }
+      if (pos >= end || bytes[pos] !== COLON) {
+        pos = cursor.skipSpaces(pos);
+        if (pos >= end || bytes[pos] !== COLON) throw JSON_SYNTAX_ERROR;
+      }
+      cursor.pos = pos + 1;
       if (field === undefined) cursor.skipValue();
       else if (field.node.kind === BUCKETS) values = this.read(field.node);
       else if (field.name === 'sum') sum = this.readWhole();
       else type = this.readWhole();
-      const c = cursor.next();
-      cursor.pos++;
-      if (c === COMMA) continue;
-      if (c === CLOSE_BRACE) return new HistogramRecord(values, sum, type);
+      pos = cursor.pos;
+      c = pos < end ? (bytes[pos] as number) : -1;
+      if (c !== COMMA && c !== CLOSE_BRACE) {
+        pos = cursor.skipSpaces(pos);
+        c = pos < end ? (bytes[pos] as number) : -1;
+      }
+      pos++;
+      if (c === COMMA) {
+        c = pos < end ? (bytes[pos] as number) : -1;
+        if (c !== QUOTE) {
+          pos = cursor.skipSpaces(pos);
+          c = pos < end ? (bytes[pos] as number) : -1;
+        }
+        continue;
+      }
+      if (c === CLOSE_BRACE) {
+        cursor.pos = pos;
+        return new HistogramRecord(values, sum, type);
+      }
       throw JSON_SYNTAX_ERROR;
     }
+  }
+
+  /** A number at the cursor (validated), as JSON.parse gives it. */
+  private number(): number {
+    const cursor = this.cursor;
+    const start = cursor.pos;
+    const value = cursor.scanNumber();
+    return Number.isNaN(value) ? numberOfText(this.buffer, start, cursor.pos) : value;
   }
 
   /** At `[`: every element read as `items`. */
@@ -284,21 +349,23 @@ export class PingScanner {
     let pairs = arena.pairs;
     let used = first;
     let previous = -1;
-    cursor.pos++;
-    let c = cursor.next();
+    // one loop over local positions (the hot loop of the scanner): whitespace is skipped where a
+    // byte <= 0x20 shows up, numbers other than plain integers are read by the cursor
+    let pos = cursor.skipSpaces(objectStart + 1);
+    let c = pos < end ? (bytes[pos] as number) : -1;
     if (c === CLOSE_BRACE) {
-      cursor.pos++;
+      cursor.pos = pos + 1;
       return new ScannedBuckets(pairs, first, first);
     }
     for (;;) {
       if (c !== QUOTE) throw JSON_SYNTAX_ERROR;
-      // the key: 1 to 9 digits, no leading zero (but "0"), above the previous key; else the slow path
-      let pos = cursor.pos + 1;
+      // the key: 1 to 9 digits, no leading zero (but "0"), above the previous key; else the object as JSON.parse gives it
+      pos++;
       const keyStart = pos;
       let bucket = 0;
       while (pos < end) {
         const digit = (bytes[pos] as number) - ZERO;
-        if (digit < 0 || digit > NINE - ZERO) break;
+        if (digit < 0 || digit > 9) break;
         bucket = bucket * 10 + digit;
         pos++;
       }
@@ -316,22 +383,38 @@ export class PingScanner {
         return this.readWhole();
       }
       previous = bucket;
-      cursor.pos = pos + 1;
-      cursor.expect(COLON);
-      // the count
-      c = cursor.next();
+      pos++;
+      c = pos < end ? (bytes[pos] as number) : -1;
+      if (c !== COLON) {
+        pos = cursor.skipSpaces(pos);
+        if (pos >= end || bytes[pos] !== COLON) throw JSON_SYNTAX_ERROR;
+      }
+      pos++;
+      c = pos < end ? (bytes[pos] as number) : -1;
+      // the count: a plain positive integer here, anything else by the cursor
       let count: number;
-      const kind = cursor.kindOf(c);
-      if (kind === NUMBER) {
-        const start = cursor.pos;
-        count = cursor.scanNumber();
-        if (Number.isNaN(count)) count = numberOfText(bytes, start, cursor.pos);
-      } else if (kind === LITERAL) {
-        const literal = cursor.scanLiteral();
-        count = literal === 0x74 ? 1 : literal === 0x66 ? 0 : Number.NaN;
+      if (c > ZERO && c <= NINE) {
+        const numberStart = pos;
+        count = c - ZERO;
+        pos++;
+        while (pos < end) {
+          const digit = (bytes[pos] as number) - ZERO;
+          if (digit < 0 || digit > 9) break;
+          count = count * 10 + digit;
+          pos++;
+        }
+        c = pos < end ? (bytes[pos] as number) : -1;
+        if (c === DOT || c === LOWER_E || c === UPPER_E || pos - numberStart > 15) {
+          cursor.pos = numberStart;
+          count = this.number();
+          pos = cursor.pos;
+          c = pos < end ? (bytes[pos] as number) : -1;
+        }
       } else {
-        cursor.skipValue();
-        count = Number.NaN;
+        cursor.pos = pos;
+        count = this.bucketCount();
+        pos = cursor.pos;
+        c = pos < end ? (bytes[pos] as number) : -1;
       }
       if (count !== 0) {
         if (used + 2 > pairs.length) {
@@ -342,18 +425,39 @@ export class PingScanner {
         pairs[used + 1] = count;
         used += 2;
       }
-      c = cursor.next();
-      cursor.pos++;
+      if (c !== COMMA && c !== CLOSE_BRACE) {
+        pos = cursor.skipSpaces(pos);
+        c = pos < end ? (bytes[pos] as number) : -1;
+      }
+      pos++;
       if (c === COMMA) {
-        c = cursor.next();
+        c = pos < end ? (bytes[pos] as number) : -1;
+        if (c !== QUOTE) {
+          pos = cursor.skipSpaces(pos);
+          c = pos < end ? (bytes[pos] as number) : -1;
+        }
         continue;
       }
       if (c === CLOSE_BRACE) {
+        cursor.pos = pos;
         arena.used = used;
         return new ScannedBuckets(pairs, first, used);
       }
       throw JSON_SYNTAX_ERROR;
     }
+  }
+
+  /** A bucket's count at the cursor as a number: JSON.parse's number, 1 for true, 0 for false, NaN for anything else. */
+  private bucketCount(): number {
+    const cursor = this.cursor;
+    const kind = cursor.kindOf(cursor.next());
+    if (kind === NUMBER) return this.number();
+    if (kind === LITERAL) {
+      const literal = cursor.scanLiteral();
+      return literal === 0x74 ? 1 : literal === 0x66 ? 0 : Number.NaN;
+    }
+    cursor.skipValue();
+    return Number.NaN;
   }
 }
 
