@@ -54,6 +54,10 @@ const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let c = 0; c < 16; c++) HEX_VALUE['0123456789abcdef'.charCodeAt(c)] = c;
 for (let c = 10; c < 16; c++) HEX_VALUE['ABCDEF'.charCodeAt(c - 10)] = c;
 
+/** 1 for the bytes a string can hold as they are (for skipping: bytes beyond ASCII need no check). */
+const SKIPPABLE_STRING_BYTE = new Uint8Array(256);
+for (let c = 0x20; c < 0x100; c++) SKIPPABLE_STRING_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
 
@@ -264,7 +268,7 @@ export class JsonCursor {
     const start = this.next();
     const at = this.pos;
     const kind = this.kindOf(start);
-    if (kind === STRING) this.scanString();
+    if (kind === STRING) this.pos = this.skipString(at);
     else if (kind === NUMBER) this.scanNumber();
     else if (kind === LITERAL) this.scanLiteral();
     else if (kind === OBJECT || kind === ARRAY) this.skipContainer();
@@ -272,18 +276,29 @@ export class JsonCursor {
     return at;
   }
 
-  /** At `{` or `[`: skips the container and everything in it, with a stack of its own. */
+  /**
+   * At `{` or `[`: skips the container and everything in it, with a stack of its own. The hot
+   * path of skipping, over a local position: plain strings and plain integers inline, whitespace
+   * only where a byte <= 0x20 shows up; escapes, other numbers and literals by the methods above.
+   */
   private skipContainer(): void {
+    const bytes = this.bytes;
+    const end = this.end;
     let stack = this.stack;
     let depth = 0;
+    let pos = this.pos;
     for (;;) {
-      // a value is expected here
-      let c = this.next();
+      // a value is expected at pos (after whitespace)
+      let c = pos < end ? (bytes[pos] as number) : -1;
+      if (c <= 0x20 && c >= 0) {
+        pos = this.skipSpaces(pos);
+        c = pos < end ? (bytes[pos] as number) : -1;
+      }
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        this.pos++;
         const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
-        if (this.next() === close) {
-          this.pos++;
+        pos = this.skipSpaces(pos + 1);
+        if (pos < end && bytes[pos] === close) {
+          pos++;
         } else {
           if (depth === stack.length) {
             const grown = new Uint8Array(stack.length * 2);
@@ -291,38 +306,110 @@ export class JsonCursor {
             this.stack = stack = grown;
           }
           stack[depth++] = c === OPEN_BRACE ? IN_OBJECT : IN_ARRAY;
-          if (c === OPEN_BRACE) this.memberName();
+          if (c === OPEN_BRACE) pos = this.skipMemberName(pos);
           continue;
         }
+      } else if (c === QUOTE) {
+        pos = this.skipString(pos);
+      } else if (c > ZERO && c <= NINE) {
+        pos++;
+        while (pos < end) {
+          const digit = bytes[pos] as number;
+          if (digit < ZERO || digit > NINE) break;
+          pos++;
+        }
+        const after = pos < end ? (bytes[pos] as number) : -1;
+        if (after === DOT || after === LOWER_E || after === UPPER_E) {
+          this.pos = pos;
+          pos = this.digitsAfterInteger();
+        }
       } else {
+        this.pos = pos;
         const kind = this.kindOf(c);
-        if (kind === STRING) this.scanString();
-        else if (kind === NUMBER) this.scanNumber();
+        if (kind === NUMBER) this.scanNumber();
         else if (kind === LITERAL) this.scanLiteral();
         else throw JSON_SYNTAX_ERROR;
+        pos = this.pos;
       }
       // after a value: a comma (then the next member or element) or the end of containers
       for (;;) {
-        if (depth === 0) return; // the outermost container was empty
-        c = this.next();
+        if (depth === 0) {
+          this.pos = pos; // the outermost container was empty
+          return;
+        }
+        c = pos < end ? (bytes[pos] as number) : -1;
+        if (c <= 0x20 && c >= 0) {
+          pos = this.skipSpaces(pos);
+          c = pos < end ? (bytes[pos] as number) : -1;
+        }
         const top = stack[depth - 1];
         if (c === COMMA) {
-          this.pos++;
-          if (top === IN_OBJECT) this.memberName();
+          pos++;
+          if (top === IN_OBJECT) pos = this.skipMemberName(pos);
           break;
         }
         if (c !== (top === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) throw JSON_SYNTAX_ERROR;
-        this.pos++;
+        pos++;
         depth--;
-        if (depth === 0) return;
+        if (depth === 0) {
+          this.pos = pos;
+          return;
+        }
       }
     }
   }
 
-  /** A member's name and its colon. */
-  private memberName(): void {
-    if (this.next() !== QUOTE) throw JSON_SYNTAX_ERROR;
-    this.scanString();
-    this.expect(COLON);
+  /** From the quote at `pos` (after whitespace): past the string, which is validated; returns the position after it. */
+  private skipString(at: number): number {
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = at + 1;
+    for (;;) {
+      while (pos < end && (SKIPPABLE_STRING_BYTE[bytes[pos] as number] as number) === 1) pos++;
+      if (pos >= end) throw JSON_SYNTAX_ERROR;
+      const c = bytes[pos] as number;
+      if (c === QUOTE) return pos + 1;
+      if (c !== BACKSLASH) throw JSON_SYNTAX_ERROR; // a raw control character
+      // an escape: the cursor's own string scan validates it (from the string's start, rarely)
+      this.pos = at;
+      this.scanString();
+      return this.pos;
+    }
+  }
+
+  /** A member's name (after whitespace) and its colon, from `pos`; returns the position after the colon. */
+  private skipMemberName(from: number): number {
+    const bytes = this.bytes;
+    let pos = from;
+    if (pos >= this.end || bytes[pos] !== QUOTE) {
+      pos = this.skipSpaces(pos);
+      if (pos >= this.end || bytes[pos] !== QUOTE) throw JSON_SYNTAX_ERROR;
+    }
+    pos = this.skipString(pos);
+    if (pos >= this.end || bytes[pos] !== COLON) {
+      pos = this.skipSpaces(pos);
+      if (pos >= this.end || bytes[pos] !== COLON) throw JSON_SYNTAX_ERROR;
+    }
+    return pos + 1;
+  }
+
+  /** At the byte after an integer's digits (a fraction or an exponent follows): validates them; returns the position after. */
+  private digitsAfterInteger(): number {
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = this.pos;
+    let c = bytes[pos] as number;
+    if (c === DOT) {
+      pos = this.digits(pos + 1);
+      c = pos < end ? (bytes[pos] as number) : -1;
+    }
+    if (c === LOWER_E || c === UPPER_E) {
+      pos++;
+      c = pos < end ? (bytes[pos] as number) : -1;
+      if (c === PLUS || c === MINUS) pos++;
+      pos = this.digits(pos);
+    }
+    this.pos = pos;
+    return pos;
   }
 }
