@@ -277,14 +277,29 @@ export class Aggregator {
     else this.addBucketObject(layout, accumulator, values);
   }
 
-  /** The byte scanner's pairs: plain ascending bucket numbers, counts as numbers (NaN: not a number). */
+  /**
+   * The byte scanner's pairs: plain bucket numbers, ascending, counts as numbers (NaN: not a
+   * number). Ascending buckets meet ascending bounds in one walk along both: each bucket's cell is
+   * the first bound equal to it (as in the layout's table), or none.
+   */
   private addScannedBuckets(layout: HistogramLayout, accumulator: MetricAccumulator, values: ScannedBuckets): void {
-    const table = layout.table;
     const pairs = values.pairs;
+    const bounds = layout.ascendingBounds;
+    if (bounds === undefined) {
+      const table = layout.table;
+      for (let i = values.start; i < values.end; i += 2) {
+        const bucket = pairs[i] as number;
+        const index = bucket < table.length ? (table[bucket] as number) : layout.indexOfBucket(bucket);
+        if (index >= 0) this.addCount(accumulator, index, pairs[i + 1] as number);
+      }
+      return;
+    }
+    let index = 0;
     for (let i = values.start; i < values.end; i += 2) {
       const bucket = pairs[i] as number;
-      const index = bucket < table.length ? (table[bucket] as number) : layout.indexOfBucket(bucket);
-      if (index >= 0) this.addCount(accumulator, index, pairs[i + 1] as number);
+      while (index < bounds.length && (bounds[index] as number) < bucket) index++;
+      if (index === bounds.length) return;
+      if (bounds[index] === bucket) this.addCount(accumulator, index, pairs[i + 1] as number);
     }
   }
 
