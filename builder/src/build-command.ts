@@ -165,6 +165,7 @@ async function publish(
     target: store.description,
     ...input,
     rowsDropped: plan.rowsDropped,
+    rowsClamped: plan.rowsClamped,
     publish: published,
     seconds: secondsSince(started),
   });

@@ -4,6 +4,7 @@ import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons'
 import { printableName } from './printable-name';
 import type { PublishReport } from './publish/publish-build';
 import type { RowsDropped } from './shards/plan-build';
+import { noRowsDropped } from './shards/plan-build';
 
 export interface BuildReport {
   target: string;
@@ -22,6 +23,8 @@ export interface BuildReport {
      */
     withoutDefinition: { names: number; occurrences: number; examples: string[] };
     rowsDropped: RowsDropped;
+    /** Stored rows with a bucket count beyond 2^63-1, stored as 2^63-1. */
+    rowsClamped: number;
   };
   shards: {
     contributions: number;
@@ -39,23 +42,31 @@ export interface BuildReport {
   seconds: number;
 }
 
+/** The metric skip reason each kind of dropped row is reported under. */
+const ROW_DROP_REASONS: readonly [keyof RowsDropped, MetricSkipReason][] = [
+  ['nonPrintableName', 'non-printable-name'],
+  ['nameTooLong', 'name-too-long'],
+  ['nulInLabel', 'nul-in-label'],
+  ['labelTooLong', 'label-too-long'],
+  ['sumOverflow', 'sum-overflow'],
+];
+
 export function makeReport(parts: {
   target: string;
   inputs: number;
   inputBytes: number;
   stats: AggregationStats;
   rowsDropped?: RowsDropped;
+  rowsClamped?: number;
   publish: PublishReport;
   seconds: number;
 }): BuildReport {
   const { stats, publish } = parts;
-  const rowsDropped = parts.rowsDropped ?? { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
+  const rowsDropped = parts.rowsDropped ?? noRowsDropped();
   // most frequent first, ties by name: the same examples however the input was split between threads
   const undefinedNames = [...stats.undefinedHistograms.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const skipped: Partial<Record<MetricSkipReason, number>> = { ...stats.metricsSkipped };
-  if (rowsDropped.nonPrintableName) skipped['non-printable-name'] = rowsDropped.nonPrintableName;
-  if (rowsDropped.nulInLabel) skipped['nul-in-label'] = rowsDropped.nulInLabel;
-  if (rowsDropped.sumOverflow) skipped['sum-overflow'] = rowsDropped.sumOverflow;
+  for (const [field, reason] of ROW_DROP_REASONS) if (rowsDropped[field]) skipped[reason] = rowsDropped[field];
   return {
     target: parts.target,
     inputs: parts.inputs,
@@ -69,6 +80,7 @@ export function makeReport(parts: {
         examples: undefinedNames.slice(0, 10).map(([name]) => printableName(name)),
       },
       rowsDropped,
+      rowsClamped: parts.rowsClamped ?? 0,
     },
     shards: {
       contributions: publish.contributions,
@@ -99,6 +111,8 @@ export function formatReport(report: BuildReport): string {
       `  no definition:   ${missing.names} histogram names (${missing.occurrences} histograms), e.g. ${missing.examples.slice(0, 3).join(', ')}`,
     );
   }
+  if (report.metrics.rowsClamped > 0)
+    lines.push(`  counts clamped:  ${report.metrics.rowsClamped} rows had a bucket count beyond 2^63-1, stored as 2^63-1`);
   lines.push(...publishLines(report.shards));
   lines.push(
     `  index objects:   ${report.indexObjectsWritten} written`,

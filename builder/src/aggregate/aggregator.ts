@@ -324,8 +324,16 @@ function dimensionKey(d: PingDimensions): string {
   return `${d.submissionDate}\u0000${d.channel}\u0000${d.version}\u0000${d.buildId}\u0000${d.application}\u0000${d.architecture}\u0000${d.os}\u0000${d.osVersion}\u0000${d.e10sEnabled}`;
 }
 
-/** The original dropped a ping whose childPayloads was present but not a list of objects. */
+/**
+ * Whether the original kept a ping for its childPayloads: it listed them with Python's iteration
+ * (absent: an empty list) and dropped the ping when that failed or gave an item that is not an
+ * object. So a list is kept when every item is an object; an object or a string yields its keys
+ * or characters, so only an empty one is kept (with no child data); null, a number or a boolean
+ * cannot be iterated.
+ */
 function validChildPayloads(childPayloads: unknown): boolean {
   if (childPayloads === undefined) return true;
-  return Array.isArray(childPayloads) && childPayloads.every(isRecord);
+  if (Array.isArray(childPayloads)) return childPayloads.every(isRecord);
+  if (typeof childPayloads === 'string') return childPayloads === '';
+  return isRecord(childPayloads) && Object.keys(childPayloads).length === 0;
 }

@@ -3,10 +3,11 @@
  *
  * A build_id row is one accumulator (unique per group, metric, label and process within a
  * submission date); a submission_date row adds up the accumulators of groups that differ only by
- * build id. A row whose sum exceeds int64 is not stored (as the original dropped it).
+ * build id. A row whose sum exceeds int64 is not stored (as the original dropped it); a bucket
+ * count beyond int64 is stored as the largest int64 (as the original's merges clamped counts).
  */
 import type { ExactInt } from '../../../worker/src/core/exact-int';
-import { addExact, exceedsInt64, truncateExact } from '../../../worker/src/core/exact-int';
+import { addExact, clampInt64, exceedsInt64, truncateExact } from '../../../worker/src/core/exact-int';
 import type { ShardRow } from '../../../worker/src/core/shard';
 import { compareRows } from '../../../worker/src/core/shard';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
@@ -67,7 +68,22 @@ export function rowSum(sources: ShardSources, members: readonly number[]): Exact
   return sum;
 }
 
-/** The shard's contributions, sorted by submission date, rows sorted; overflowing rows and empty dates left out. */
+/** Rows of at most this many accumulators whose cells are all safe integers have no cell beyond int64: 1024 × (2^53 − 1) < 2^63. */
+const ROWS_SAFE_UP_TO = 1024;
+
+/** Does a bucket count of the row these accumulators add up exceed int64 (so that it is stored clamped)? Renders no row. */
+export function rowCountsExceedInt64(sources: ShardSources, members: readonly number[]): boolean {
+  const accumulators = members.map((i) => sources.accumulators[i] as MetricAccumulator);
+  if (accumulators.length <= ROWS_SAFE_UP_TO && accumulators.every((accumulator) => accumulator.exactCells === undefined)) return false;
+  const cells: ExactInt[] = [];
+  for (const accumulator of accumulators) {
+    const view = accumulator.cellView();
+    for (let i = 0; i < view.length; i++) cells[i] = addExact(cells[i] ?? 0, view[i] as ExactInt);
+  }
+  return cells.some(exceedsInt64);
+}
+
+/** The shard's contributions, sorted by submission date, rows sorted; overflowing rows and empty dates left out, counts clamped. */
 export function renderContributions(sources: ShardSources): ShardContribution[] {
   const { identity } = sources;
   const byDate = rowMembers(sources);
@@ -76,7 +92,9 @@ export function renderContributions(sources: ShardSources): ShardContribution[] 
     const rows: ShardRow[] = [];
     for (const members of byDate.get(submissionDate) as number[][]) {
       const row = renderRow(sources, members);
-      if (!exceedsInt64(row.sum)) rows.push({ ...row, sum: truncateExact(row.sum) });
+      if (exceedsInt64(row.sum)) continue;
+      const histogram = row.histogram.some(exceedsInt64) ? row.histogram.map(clampInt64) : row.histogram;
+      rows.push({ ...row, histogram, sum: truncateExact(row.sum) });
     }
     if (rows.length === 0) continue;
     rows.sort(compareRows);
