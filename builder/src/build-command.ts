@@ -12,13 +12,13 @@ import { DEFAULT_HISTOGRAMS_PATH } from './definitions/load-definitions';
 import type { InputSource } from './input/expand-inputs';
 import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
-import { forEachLineOf, readLineBatches } from './input/read-lines';
 import type { Progress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
 import { planBuild } from './shards/plan-build';
+import { aggregateUnit } from './threads/aggregate-unit';
 import { aggregateInParallel } from './threads/parallel-aggregate';
 
 export interface BuildOptions {
@@ -112,14 +112,9 @@ async function aggregateSources(sources: InputSource[], read: LineProgress, opti
     });
   }
   const aggregator = new Aggregator(options.definitions.histograms, options.selection);
-  const addLine = (line: string) => aggregator.addLine(line);
-  for (const source of sources) {
-    // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
-    for await (const batch of readLineBatches(source, read)) {
-      forEachLineOf(batch, addLine);
-      options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
-    }
-  }
+  const progress = () => options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+  // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
+  for (const source of sources) await aggregateUnit(aggregator, { source }, read, progress);
   return aggregator;
 }
 

@@ -1,6 +1,7 @@
 /** The build report: what was read, kept, skipped and written. */
 import type { AggregationStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
+import { formatBytes } from './format-bytes';
 import { printableName } from './printable-name';
 import type { PublishReport } from './publish/publish-build';
 import type { RowsDropped } from './shards/plan-build';
@@ -140,10 +141,4 @@ function publishLines(shards: BuildReport['shards']): string[] {
   }
   lines.push(`  write conflicts: ${shards.conflictsRetried} retried (another writer changed the object first; merged again)`);
   return lines;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -287,6 +287,23 @@ describe('input forms', () => {
     await expectSameBuild(['--input', files[0] as string, files[1] as string, '--input', files[2] as string], 3);
   });
 
+  it('JSON documents, by content: a pretty-printed ping per .json file, a JSON array (plain or gzip, any name)', async () => {
+    const dir = fresh('documents');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'one.json'), JSON.stringify(BASIC[0], null, 2));
+    await writeFile(path.join(dir, 'rest.data'), gzipSync(JSON.stringify(BASIC.slice(1), null, 2)));
+    await expectSameBuild(['--input', dir], 2);
+    await expectSameBuild(['--input', dir, '--threads', '2'], 2);
+  });
+
+  it('the real pretty-printed pings of test/fixtures/pings, as they are: each file one ping', async () => {
+    const pings = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
+    const files = (await readdir(pings)).filter((name) => name.endsWith('.json')).map((name) => path.join(pings, name));
+    const { report } = await buildTo(['--input', ...files]);
+    // the two FF54 pings carry the pipeline's meta; the other three do not
+    expect(report.pings).toEqual({ read: 5, accepted: 2, skipped: { 'bad-sample-id': 3 } });
+  });
+
   it('a line that is not JSON is skipped and counted; the build still exits 0', async () => {
     const file = fresh('with-garbage.ndjson');
     await writeFile(

@@ -1,6 +1,6 @@
 /** Why a ping, or a part of one, was not aggregated. Every skip is counted in the build report. */
 
-const PING_SKIP_REASONS = {
+export const PING_SKIP_REASONS = {
   'invalid-json': 'line is not valid JSON',
   'not-an-object': 'ping is not a JSON object',
   'bad-sample-id': 'meta.sampleId missing, not a number, or not below 100',

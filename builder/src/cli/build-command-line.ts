@@ -10,6 +10,7 @@ import { createProgress } from '../progress';
 import type { ObjectStore } from '../publish/object-store';
 import { formatReport } from '../report';
 import { EXIT } from './exit-status';
+import { nothingAccepted } from './nothing-accepted';
 import type { Command } from './run-command';
 import { HELP_REQUESTED } from './run-command';
 import type { OptionsTable, TargetOptions } from './shared-options';
@@ -20,10 +21,13 @@ export const BUILD_HELP = `Usage: builder build --input PATH [PATH ...] --target
        builder merge --input FILE [FILE ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]
        builder trim --target local|dir:PATH|r2://BUCKET[/PREFIX] [--apply] [options]   (see builder trim --help)
 
-Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
-aggregates per build id and per submission date, and publishes them as msgpack shards
-plus index objects. Publishing merges into what the target already holds; a submission
-date already held by a shard is never merged twice.
+Aggregates Firefox "main" pings into histogram aggregates per build id and per submission
+date, and publishes them as msgpack shards plus index objects. Publishing merges into what
+the target already holds; a submission date already held by a shard is never merged twice.
+
+Input: newline-delimited JSON (one ping per line), or a file holding one JSON document: one
+ping (pretty-printed or not) or a JSON array of pings; plain or gzip, decided by content
+(a document starts with "[", or with a "{" that its first line does not close).
 
 To split a large input across machines, run \`build --partial FILE\` on each slice (any
 split of the input files), then one \`merge\` of all the partial files: the result is
@@ -64,7 +68,8 @@ Without --force, a submission date a shard already holds is skipped (the report 
 
 Exit status: 0 on success (also when bad pings were skipped; the report counts them),
 2 for unusable arguments, 3 for an unreadable input or unwritable target, 4 when --force
-left build_id shards that already held a date as they were, 1 otherwise.`;
+left build_id shards that already held a date as they were, 5 when pings were read but
+none was accepted (nothing was built; the message says why), 1 otherwise.`;
 
 /** build's and merge's own options (besides SHARED_OPTIONS). */
 export const BUILD_OPTIONS = {
@@ -115,6 +120,11 @@ export function buildCommand(name: 'build' | 'merge'): Command<BuildRequest> {
               ...common,
             });
       io.stderr.write(`${formatReport(report)}\n`);
+      const empty = nothingAccepted(
+        report,
+        request.partial ? `The partial aggregate ${request.partial} holds nothing.` : 'Nothing was published.',
+      );
+      if (empty) throw empty;
       return report.shards.refused > 0 ? EXIT.incomplete : EXIT.ok;
     },
   };

@@ -10,6 +10,7 @@ import { PublishedObjectError } from '../publish/published-index';
 import { WorkerFailure } from '../threads/parallel-aggregate';
 import { TrimConflictError } from '../trim/apply-trim';
 import type { TextOutput } from './cli-io';
+import { NothingAccepted } from './nothing-accepted';
 
 export const EXIT = {
   ok: 0,
@@ -21,6 +22,8 @@ export const EXIT = {
   unreadable: 3,
   /** build, merge: --force left build_id shards that already held a date as they were. trim: an object changed while trimming. */
   incomplete: 4,
+  /** build, merge: pings were read but none was accepted, so nothing was built (the message says why). */
+  nothingAccepted: 5,
 } as const;
 
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
@@ -50,6 +53,7 @@ const EXIT_RULES: readonly [matches: (error: unknown) => boolean, status: ExitSt
   [(error) => error instanceof InputError || error instanceof TargetUnavailable, EXIT.unreadable],
   [(error) => error instanceof WorkerFailure || error instanceof PublishedObjectError, EXIT.failed],
   [(error) => error instanceof TrimConflictError, EXIT.incomplete],
+  [(error) => error instanceof NothingAccepted, EXIT.nothingAccepted],
   [isAccessError, EXIT.unreadable],
 ];
 

@@ -16,6 +16,7 @@ import type { PingSelection } from '../aggregate/ping-dimensions';
 import type { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { InputSource } from '../input/expand-inputs';
 import { InputError } from '../input/expand-inputs';
+import { fileLayout } from '../input/json-document';
 import type { LineProgress } from '../input/read-lines';
 import { isGzipFile } from '../input/read-lines';
 import type { InputFile, WorkUnit } from '../input/work-queue';
@@ -153,7 +154,9 @@ async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
     if (source.kind !== 'file') continue;
     try {
       const info = await stat(source.path);
-      files.push({ path: source.path, bytes: info.size, splittable: !(await isGzipFile(source.path)) });
+      // a gzip file is read from its start, a JSON document whole; plain NDJSON is cut into ranges
+      const splittable = !(await isGzipFile(source.path)) && (await fileLayout(source.path)) === 'lines';
+      files.push({ path: source.path, bytes: info.size, splittable });
     } catch (error) {
       throw new InputError(`cannot read ${source.path}: ${(error as Error).message}`);
     }
