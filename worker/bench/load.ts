@@ -7,7 +7,8 @@
  *       [--response-cache] [--url http://127.0.0.1:8787]
  *
  * Without --url it serves the benchmark data (bench-data.ts, built once into .bench/state) with
- * its own wrangler dev, stopped by PID at the end; with --url it drives a server already running.
+ * its own wrangler dev on the bench entry (bench-worker.ts), stopped by PID at the end; with
+ * --url it drives a server already running.
  * Every distinct request of the mix is checked once (200) before the load starts.
  */
 import { mkdirSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { fixed, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, positiveNumber, runMain } from './options';
 import { discoverDataset, loadMix, weightedSequence } from './request-mix';
 import type { WranglerDev } from './wrangler-dev';
-import { startWranglerDev } from './wrangler-dev';
+import { BENCH_ENTRY, startWranglerDev } from './wrangler-dev';
 
 const USAGE = 'usage: npm run load -- [--duration S] [--connections N] [--port P] [--pings N] [--days D] [--response-cache] [--url BASE]';
 const BENCH_DIR = '.bench';
@@ -54,7 +55,6 @@ async function main(): Promise<number> {
       seed: 1,
       dir: BENCH_DIR,
       force: false,
-      log,
     });
     const vars = { DEBUG_R2_READS: 'true', RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
     log(
@@ -63,6 +63,7 @@ async function main(): Promise<number> {
         .join(' ')}`,
     );
     dev = await startWranglerDev({
+      entry: BENCH_ENTRY,
       port: positiveInteger(values, 'port'),
       persistTo: data.persistTo,
       vars,

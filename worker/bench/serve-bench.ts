@@ -7,10 +7,10 @@
  *       [--latency 15] [--port 8811] [--pings 500] [--days 35] [--force-data] [--response-cache]
  *
  * 1. Builds the benchmark data once (bench-data.ts) into .bench/state.
- * 2. Cold: wrangler dev with SIMULATED_R2_LATENCY_MS and every cache off (INDEX_CACHE_SECONDS=0,
+ * 2. Cold: wrangler dev on the bench entry (bench-worker.ts) with SIMULATED_R2_LATENCY_MS and every cache off (INDEX_CACHE_SECONDS=0,
  *    SHARD_CACHE_MB=0, RESPONSE_CACHE=false), so each request reads what a request on a fresh
  *    isolate would; finds the scenarios (request-mix.ts) and times requests one at a time.
- * 3. Warm: a fresh wrangler dev with the default caches (the response cache off unless
+ * 3. Warm: a fresh wrangler dev (bench entry) with the default caches (the response cache off unless
  *    --response-cache, so each request does the worker's own work); per scenario, the first
  *    request, then --sequential requests one at a time, then autocannon for --duration seconds.
  * wrangler is stopped by PID (with the workerd processes it started) whatever happens.
@@ -28,7 +28,7 @@ import { discoverDataset, monthsCovered, serveScenarios } from './request-mix';
 import type { SequentialSummary } from './sequential';
 import { sequential, timedGet } from './sequential';
 import type { WranglerDev } from './wrangler-dev';
-import { startWranglerDev } from './wrangler-dev';
+import { BENCH_ENTRY, startWranglerDev } from './wrangler-dev';
 
 const USAGE =
   'usage: npm run bench:serve -- [--duration S] [--connections N] [--sequential N] [--cold-requests N] [--latency MS] [--port P] [--pings N] [--days D] [--force-data] [--response-cache]';
@@ -88,9 +88,8 @@ async function main(): Promise<number> {
     seed: 1,
     dir: BENCH_DIR,
     force: values['force-data'] === true,
-    log,
   });
-  const commonVars = { DEBUG_R2_READS: 'true', BENCH_ROUTES: 'true' };
+  const commonVars = { DEBUG_R2_READS: 'true' };
 
   // Cold, with R2's latency simulated and every cache off.
   const coldVars = {
@@ -106,7 +105,7 @@ async function main(): Promise<number> {
       .join(' ')}`,
   );
   const { dataset, cold } = await withWrangler(
-    { port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
+    { entry: BENCH_ENTRY, port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
     async (dev) => {
       const found = await discoverDataset(httpProbe(dev.baseUrl));
       log(
@@ -129,7 +128,7 @@ async function main(): Promise<number> {
       .join(' ')}`,
   );
   const warm = await withWrangler(
-    { port, persistTo: data.persistTo, vars: warmVars, logFile: path.join(BENCH_DIR, 'wrangler-warm.log') },
+    { entry: BENCH_ENTRY, port, persistTo: data.persistTo, vars: warmVars, logFile: path.join(BENCH_DIR, 'wrangler-warm.log') },
     async (dev) => {
       const results: WarmResult[] = [];
       for (const scenario of serveScenarios(dataset)) {

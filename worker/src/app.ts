@@ -1,7 +1,8 @@
 /**
  * The Hono app: per-isolate runtime (storage caches, token verifier) + per-request context,
  * headers on every response, CORS, and the routes. `createApp(deps)` lets tests swap the
- * object source and the response cache and drive it with `app.request()`.
+ * object source and the response cache and drive it with `app.request()`, and the bench entry
+ * (worker/bench/bench-worker.ts) add its own route and R2 latency.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -15,7 +16,6 @@ import { errorResponse, INTERNAL_ERROR_MESSAGE, notFound } from './http/errors';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, withSecurityHeaders } from './http/headers';
 import type { ResponseCache } from './http/response-cache';
 import { defaultResponseCache } from './http/response-cache';
-import { registerBenchRoutes } from './routes/bench';
 import { registerDashboardRoutes } from './routes/dashboard';
 import { registerDataRoute } from './routes/data';
 import { registerIndexRoutes } from './routes/indexes';
@@ -33,8 +33,8 @@ export interface AppDeps {
   responseCache?: ResponseCache | null;
   /** Clock for caches and token expiry (tests). */
   now?: () => number;
-  /** How SIMULATED_R2_LATENCY_MS is waited; default setTimeout (tests pass their own). */
-  sleep?: (ms: number) => Promise<void>;
+  /** More routes, registered after the API's and before the 404 fallback (the bench entry's). */
+  routes?: (app: Hono<AppEnv>) => void;
 }
 
 /** Debug headers (only when DEBUG_R2_READS is true): R2 reads this request caused. */
@@ -80,7 +80,7 @@ class AppRuntime {
   requestContext(env: Env, request: Request, waitUntil: (promise: Promise<unknown>) => void): RequestContext {
     const config = configFor(env);
     const stats: ReadStats = emptyReadStats();
-    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), config, stats);
+    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), stats);
     let auth: Promise<AuthResult> | undefined;
     const authorization = request.headers.get('Authorization');
     return {
@@ -97,20 +97,19 @@ class AppRuntime {
     };
   }
 
-  /** Every read goes through the Workers limits (6 at once per request) and the simulated latency, if any. */
-  private edgeSource(source: ObjectSource, config: Config, stats: ReadStats): ObjectSource {
+  /** Every read goes through the Workers limits (6 at once per request). */
+  private edgeSource(source: ObjectSource, stats: ReadStats): ObjectSource {
     return new EdgeSource(source, {
-      latencyMs: config.bench.simulatedR2LatencyMs,
       maxConcurrentReads: WORKERS_CONNECTION_LIMIT,
       onReadWait: (ms) => {
         stats.readWaitMs += ms;
       },
-      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
     });
   }
 }
 
-function r2Source(env: Env): ObjectSource {
+/** The AGGREGATES bucket as an ObjectSource (the default source). */
+export function r2Source(env: Env): ObjectSource {
   if (!env.AGGREGATES) throw new Error('the AGGREGATES R2 binding is missing');
   return new R2ObjectSource(env.AGGREGATES);
 }
@@ -164,7 +163,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   registerDataRoute(app);
   registerDashboardRoutes(app);
   registerOpenApiRoute(app);
-  registerBenchRoutes(app);
+  deps.routes?.(app);
 
   app.notFound(() => notFound());
   app.onError((error) => {

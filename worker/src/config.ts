@@ -43,20 +43,11 @@ export interface BuildInfo {
   build: string;
 }
 
-/** Benchmark aids; all off by default (see README.md, "Benchmarks"). */
-export interface BenchConfig {
-  /** Milliseconds added to every R2 read (0: none), to reproduce R2's latency from a Worker locally. */
-  simulatedR2LatencyMs: number;
-  /** Serve the benchmark-only routes (routes/bench.ts); 404 otherwise. */
-  benchRoutes: boolean;
-}
-
 export interface Config {
   auth: AuthConfig;
   access: AccessConfig;
   cache: CacheConfig;
   debugR2Reads: boolean;
-  bench: BenchConfig;
   build: BuildInfo;
 }
 
@@ -116,10 +107,6 @@ export function parseConfig(env: Partial<Env>): Config {
       responseCache: flag('RESPONSE_CACHE', env.RESPONSE_CACHE, true),
     },
     debugR2Reads: flag('DEBUG_R2_READS', env.DEBUG_R2_READS, false),
-    bench: {
-      simulatedR2LatencyMs: nonNegative('SIMULATED_R2_LATENCY_MS', env.SIMULATED_R2_LATENCY_MS, 0),
-      benchRoutes: flag('BENCH_ROUTES', env.BENCH_ROUTES, false),
-    },
     build: {
       version: optionalString(env.BUILD_VERSION) ?? packageVersion,
       commit: optionalString(env.BUILD_COMMIT) ?? 'unknown',
@@ -145,7 +132,8 @@ function flag(name: string, value: VarValue, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${String(value)}"`);
 }
 
-function nonNegative(name: string, value: VarValue, fallback: number): number {
+/** A number var >= 0 (exported for the bench entry's own var). */
+export function nonNegative(name: string, value: VarValue, fallback: number): number {
   const text = optionalString(value);
   if (text === undefined) return fallback;
   const number = Number(text);

@@ -33,8 +33,4 @@ export interface Env {
   BUILD_COMMIT?: VarValue;
   BUILD_SOURCE?: VarValue;
   BUILD_URL?: VarValue;
-
-  // Benchmarks (off by default)
-  SIMULATED_R2_LATENCY_MS?: VarValue;
-  BENCH_ROUTES?: VarValue;
 }
