@@ -91,15 +91,15 @@ async function main(): Promise<number> {
       seed: positiveInteger(values, 'seed'),
       longLength: positiveInteger(values, 'long-length'),
     });
-    const samples: RssSample[] = [{ label: 'before (after discovery)', processes: workerdRss(dev.pid) }];
+    const samples: RssSample[] = [{ label: 'before (after discovery)', processes: workerdRss(dev.pid, data.persistTo) }];
     log(`hostile stream: ${count} requests over ${dataset.channel} ${dataset.version}, ${connections} connections`);
     const result = await stream(dev.baseUrl, requests, connections, sampleEvery, (done) =>
-      samples.push({ label: `after ${done}`, processes: workerdRss(dev.pid) }),
+      samples.push({ label: `after ${done}`, processes: workerdRss(dev.pid, data.persistTo) }),
     );
     if (idleSeconds > 0) {
       log(`idle ${idleSeconds} s...`);
       await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-      samples.push({ label: `after ${idleSeconds} s idle`, processes: workerdRss(dev.pid) });
+      samples.push({ label: `after ${idleSeconds} s idle`, processes: workerdRss(dev.pid, data.persistTo) });
     }
     process.stdout.write(`${render(result, samples)}\n`);
     writeFileSync(path.join(BENCH_DIR, 'hostile-results.json'), `${JSON.stringify({ dataset, ...result, samples }, null, 2)}\n`);
@@ -152,7 +152,8 @@ async function stream(
           if (used >= (caches[name]?.[0] ?? -1)) caches[name] = [used, bound];
         }
       } catch (error) {
-        failures.push(`${request.kind}: ${(error as Error).message}`);
+        const cause = (error as Error).cause;
+        failures.push(`${request.kind}: ${(error as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}`);
       }
       done += 1;
       if (done % sampleEvery === 0) onSample(done);
@@ -187,10 +188,11 @@ function render(result: StreamResult, samples: readonly RssSample[]): string {
   );
   lines.push('');
   const pids = [...new Set(samples.flatMap((sample) => sample.processes.map((p) => p.pid)))];
-  lines.push('workerd resident memory (MB):');
+  const roleOf = (pid: number): string => samples.flatMap((s) => s.processes).find((p) => p.pid === pid)?.role ?? '?';
+  lines.push('workerd resident memory (MB; worker: the process running the Worker, proxy: wrangler dev proxy):');
   lines.push(
     table(
-      ['when', ...pids.map((pid) => `pid ${pid}`), 'total'],
+      ['when', ...pids.map((pid) => `${roleOf(pid)} (pid ${pid})`), 'total'],
       samples.map((sample) => [
         sample.label,
         ...pids.map((pid) => {
