@@ -3,30 +3,42 @@
  * that do not exist, 16,000-character names and labels, versions nobody published) costs the
  * production worker under `wrangler dev`: R2 reads per request by kind (from the DEBUG_R2_READS
  * headers), the isolate caches' accounted sizes (X-Isolate-Caches, same var), and the resident
- * memory of the workerd processes every --sample requests and after --idle seconds of quiet.
+ * memory of the workerd processes and the Worker's V8 heap (inspector.ts) every --sample requests
+ * and after --idle seconds of quiet.
  *
  *   npm run bench:hostile -- [--requests 10000] [--connections 8] [--long-length 16000]
- *       [--sample 1000] [--idle 15] [--seed 1] [--port 8813] [--pings 500] [--days 35]
+ *       [--sample 1000] [--idle 15] [--seed 1] [--port 8813] [--pings 500] [--days 35] [--null-worker]
+ *       [--response-cache]
  *
  * Serves the benchmark data (bench-data.ts, .bench/state) with the production entry
- * (wrangler.toml's main) and DEBUG_R2_READS=true; wrangler is stopped by PID at the end.
- * Exits 1 when a request fails or answers anything but 400 or 404.
+ * (wrangler.toml's main), DEBUG_R2_READS=true and RESPONSE_CACHE=false unless --response-cache
+ * (the Workers Cache API is not isolate memory on the platform, but wrangler dev simulates it in
+ * the Worker's own workerd process); wrangler is stopped by PID at the end.
+ * --null-worker sends the same stream to null-worker.ts instead (answers 404, does nothing): the
+ * floor, what wrangler dev and workerd grow by on their own. Exits 1 when a request fails or
+ * answers anything but 400 or 404.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { prepareBenchData } from './bench-data';
 import type { HostileKind, HostileRequest } from './hostile-mix';
 import { HOSTILE_KINDS, hostileRequests } from './hostile-mix';
 import { httpProbe } from './http-probe';
+import type { HeapUsage } from './inspector';
+import { workerHeapUsage } from './inspector';
 import { fixed, parseCachesHeader, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, runMain } from './options';
 import type { ProcessRss } from './process-memory';
 import { workerdRss } from './process-memory';
+import type { BenchDataset } from './request-mix';
 import { discoverDataset } from './request-mix';
 import { startWranglerDev } from './wrangler-dev';
 
+const NULL_ENTRY = fileURLToPath(new URL('./null-worker.ts', import.meta.url));
+
 const USAGE =
-  'usage: npm run bench:hostile -- [--requests N] [--connections N] [--long-length N] [--sample N] [--idle S] [--seed N] [--port P] [--pings N] [--days D]';
+  'usage: npm run bench:hostile -- [--requests N] [--connections N] [--long-length N] [--sample N] [--idle S] [--seed N] [--port P] [--pings N] [--days D] [--null-worker] [--response-cache]';
 const BENCH_DIR = '.bench';
 const EXPECTED_STATUSES = new Set([400, 404]);
 const CACHES_HEADER = 'X-Isolate-Caches';
@@ -42,6 +54,8 @@ interface KindTotals {
 interface RssSample {
   label: string;
   processes: ProcessRss[];
+  /** The Worker's V8 heap (inspector), when it answered. */
+  heap: HeapUsage | undefined;
 }
 
 const log = (line: string): void => {
@@ -63,6 +77,8 @@ async function main(): Promise<number> {
       port: { type: 'string', default: '8813' },
       pings: { type: 'string', default: '500' },
       days: { type: 'string', default: '35' },
+      'null-worker': { type: 'boolean', default: false },
+      'response-cache': { type: 'boolean', default: false },
     },
     USAGE,
   );
@@ -80,26 +96,38 @@ async function main(): Promise<number> {
     force: false,
   });
   const port = positiveInteger(values, 'port');
-  const vars = { DEBUG_R2_READS: 'true' };
-  log(`wrangler dev (production entry) on port ${port} with DEBUG_R2_READS=true`);
-  const dev = await startWranglerDev({ port, persistTo: data.persistTo, vars, logFile: path.join(BENCH_DIR, 'wrangler-hostile.log') });
+  // The Cache API is outside the isolate on the platform, but wrangler dev simulates it inside the Worker's workerd.
+  const vars = { DEBUG_R2_READS: 'true', RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
+  const nullWorker = values['null-worker'] === true;
+  const nullDataset = nullWorker ? await discoverWith(data.persistTo, port + 2) : undefined;
+  const varsText = Object.entries(vars)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+  log(`wrangler dev (${nullWorker ? 'null-worker.ts' : 'production entry'}) on port ${port} with ${varsText}`);
+  const logFile = path.join(BENCH_DIR, 'wrangler-hostile.log');
+  const dev = await startWranglerDev({ ...(nullWorker ? { entry: NULL_ENTRY } : {}), port, persistTo: data.persistTo, vars, logFile });
   const forget = onInterrupt(() => dev.stop());
   try {
-    const dataset = await discoverDataset(httpProbe(dev.baseUrl));
+    const dataset = nullDataset ?? (await discoverDataset(httpProbe(dev.baseUrl)));
     const requests = hostileRequests(dataset, {
       count,
       seed: positiveInteger(values, 'seed'),
       longLength: positiveInteger(values, 'long-length'),
     });
-    const samples: RssSample[] = [{ label: 'before (after discovery)', processes: workerdRss(dev.pid, data.persistTo) }];
+    const sample = async (label: string): Promise<RssSample> => ({
+      label,
+      processes: workerdRss(dev.pid, data.persistTo),
+      heap: await workerHeapUsage(dev.inspectorPort),
+    });
+    const samples: RssSample[] = [await sample('before (after discovery)')];
     log(`hostile stream: ${count} requests over ${dataset.channel} ${dataset.version}, ${connections} connections`);
-    const result = await stream(dev.baseUrl, requests, connections, sampleEvery, (done) =>
-      samples.push({ label: `after ${done}`, processes: workerdRss(dev.pid, data.persistTo) }),
-    );
+    const result = await stream(dev.baseUrl, requests, connections, sampleEvery, async (done) => {
+      samples.push(await sample(`after ${done}`));
+    });
     if (idleSeconds > 0) {
       log(`idle ${idleSeconds} s...`);
       await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-      samples.push({ label: `after ${idleSeconds} s idle`, processes: workerdRss(dev.pid, data.persistTo) });
+      samples.push(await sample(`after ${idleSeconds} s idle`));
     }
     process.stdout.write(`${render(result, samples)}\n`);
     writeFileSync(path.join(BENCH_DIR, 'hostile-results.json'), `${JSON.stringify({ dataset, ...result, samples }, null, 2)}\n`);
@@ -107,6 +135,16 @@ async function main(): Promise<number> {
     return result.failures.length === 0 ? 0 : 1;
   } finally {
     forget();
+    await dev.stop();
+  }
+}
+
+/** The dataset, found through a production worker of its own, stopped before the stream starts. */
+async function discoverWith(persistTo: string, port: number): Promise<BenchDataset> {
+  const dev = await startWranglerDev({ port, persistTo, vars: {}, logFile: path.join(BENCH_DIR, 'wrangler-hostile-discovery.log') });
+  try {
+    return await discoverDataset(httpProbe(dev.baseUrl));
+  } finally {
     await dev.stop();
   }
 }
@@ -124,7 +162,7 @@ async function stream(
   requests: readonly HostileRequest[],
   connections: number,
   sampleEvery: number,
-  onSample: (done: number) => void,
+  onSample: (done: number) => Promise<void>,
 ): Promise<StreamResult> {
   const byKind = Object.fromEntries(
     HOSTILE_KINDS.map((kind) => [kind, { requests: 0, statuses: {}, indexReads: 0, shardReads: 0, maxShardReads: 0 }]),
@@ -156,7 +194,7 @@ async function stream(
         failures.push(`${request.kind}: ${(error as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}`);
       }
       done += 1;
-      if (done % sampleEvery === 0) onSample(done);
+      if (done % sampleEvery === 0) await onSample(done);
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
@@ -192,7 +230,7 @@ function render(result: StreamResult, samples: readonly RssSample[]): string {
   lines.push('workerd resident memory (MB; worker: the process running the Worker, proxy: wrangler dev proxy):');
   lines.push(
     table(
-      ['when', ...pids.map((pid) => `${roleOf(pid)} (pid ${pid})`), 'total'],
+      ['when', ...pids.map((pid) => `${roleOf(pid)} (pid ${pid})`), 'total', 'Worker V8 heap used / total'],
       samples.map((sample) => [
         sample.label,
         ...pids.map((pid) => {
@@ -200,6 +238,7 @@ function render(result: StreamResult, samples: readonly RssSample[]): string {
           return found ? mb(found.rssBytes) : '-';
         }),
         mb(sample.processes.reduce((sum, p) => sum + p.rssBytes, 0)),
+        sample.heap ? `${mb(sample.heap.usedBytes)} / ${mb(sample.heap.totalBytes)}` : '-',
       ]),
     ),
   );

@@ -29,6 +29,8 @@ export interface WranglerDevOptions {
 
 export interface WranglerDev {
   baseUrl: string;
+  /** The Worker's inspector (Chrome DevTools Protocol): port + 1. */
+  inspectorPort: number;
   pid: number;
   stop(): Promise<void>;
 }
@@ -36,17 +38,17 @@ export interface WranglerDev {
 const WRANGLER_BIN = path.resolve('node_modules/.bin/wrangler');
 
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
-  const args = [
-    'dev',
-    ...(options.entry ? [options.entry] : []),
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(options.port),
+  const inspectorPort = options.port + 1;
+  const args = ['dev', ...(options.entry ? [options.entry] : []), '--ip', '127.0.0.1', '--port', String(options.port)];
+  args.push(
     '--persist-to',
     options.persistTo,
-  ];
-  args.push('--inspector-port', String(options.port + 1), '--show-interactive-dev-session=false', '--log-level', 'warn');
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+  );
   for (const [name, value] of Object.entries(options.vars)) args.push('--var', `${name}:${value}`);
   const log = createWriteStream(options.logFile);
   await new Promise<void>((resolve, reject) => log.once('open', () => resolve()).once('error', reject));
@@ -56,7 +58,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   });
   if (child.pid === undefined) throw new Error('wrangler dev did not start');
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  const dev: WranglerDev = { baseUrl, pid: child.pid, stop: () => stopProcessTree(child) };
+  const dev: WranglerDev = { baseUrl, inspectorPort, pid: child.pid, stop: () => stopProcessTree(child) };
   try {
     await waitUntilReady(baseUrl, child, options.readyTimeoutMs ?? 120_000, options.logFile);
   } catch (error) {
