@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { AuthResult } from './auth/tokens';
-import { TokenVerifier } from './auth/tokens';
+import { MAX_CACHED_TOKENS, TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { configFor } from './config';
 import type { AppEnv, RequestContext } from './context';
@@ -21,6 +21,7 @@ import { registerDataRoute } from './routes/data';
 import { registerIndexRoutes } from './routes/indexes';
 import { registerOpenApiRoute } from './routes/openapi';
 import { registerOpsRoutes } from './routes/ops';
+import type { CacheAccount } from './storage/aggregate-store';
 import { AggregateStore } from './storage/aggregate-store';
 import { EdgeSource, WORKERS_CONNECTION_LIMIT } from './storage/edge-source';
 import type { ObjectSource, ReadStats } from './storage/object-source';
@@ -48,6 +49,12 @@ export const SHARD_READS_HEADER = 'X-R2-Shard-Reads';
  * run locally advances it always (in whole milliseconds), so locally it is I/O plus CPU time.
  */
 export const SERVER_TIMING_HEADER = 'Server-Timing';
+/**
+ * Also only with DEBUG_R2_READS: `name=used/bound, ...` for every per-isolate memory after the
+ * request (index-bytes, index-entries, shard-bytes, shard-loads, metric-kinds-bytes,
+ * empty-shards-bytes, tokens; bytes are accounted estimates, the others entry counts).
+ */
+export const ISOLATE_CACHES_HEADER = 'X-Isolate-Caches';
 
 /** What one app instance (one per isolate in production) keeps between requests. */
 class AppRuntime {
@@ -57,13 +64,15 @@ class AppRuntime {
   constructor(private readonly deps: AppDeps) {}
 
   storeFor(config: Config): AggregateStore {
-    const key = `${config.cache.indexCacheSeconds}/${config.cache.shardCacheBytes}`;
+    const { indexCacheSeconds, indexCacheBytes, shardCacheBytes } = config.cache;
+    const key = `${indexCacheSeconds}/${indexCacheBytes}/${shardCacheBytes}`;
     if (this.store?.key !== key) {
       this.store = {
         key,
         store: new AggregateStore({
-          indexTtlMs: config.cache.indexCacheSeconds * 1000,
-          shardCacheBytes: config.cache.shardCacheBytes,
+          indexTtlMs: indexCacheSeconds * 1000,
+          indexCacheBytes,
+          shardCacheBytes,
           ...(this.deps.now ? { now: this.deps.now } : {}),
         }),
       };
@@ -86,7 +95,7 @@ class AppRuntime {
     return {
       config,
       stats,
-      reader: this.storeFor(config).reader(source, stats),
+      reader: this.storeFor(config).reader(source, stats, waitUntil),
       auth: () => (auth ??= this.verifierFor(config).check(authorization)),
       responseCache: !config.cache.responseCache
         ? null
@@ -95,6 +104,13 @@ class AppRuntime {
           : this.deps.responseCache,
       waitUntil,
     };
+  }
+
+  /** Every per-isolate memory and its bound (the X-Isolate-Caches debug header). */
+  cacheAccounts(): CacheAccount[] {
+    const accounts = this.store?.store.accounts() ?? [];
+    if (this.verifier) accounts.push({ name: 'tokens', used: this.verifier.verifier.cachedTokens, bound: MAX_CACHED_TOKENS });
+    return accounts;
   }
 
   /** Every read goes through the Workers limits (6 at once per request). */
@@ -143,6 +159,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
       response.headers.set(INDEX_READS_HEADER, String(rc.stats.indexReads));
       response.headers.set(SHARD_READS_HEADER, String(rc.stats.shardReads));
       response.headers.set(SERVER_TIMING_HEADER, `worker;dur=${performance.now() - started}, r2;dur=${rc.stats.readWaitMs}`);
+      response.headers.set(ISOLATE_CACHES_HEADER, runtime.cacheAccounts().map((a) => `${a.name}=${a.used}/${a.bound}`).join(', '));
     }
     if (response !== c.res) c.res = response;
   });

@@ -30,6 +30,8 @@ export interface CacheConfig {
   indexMaxAgeSeconds: number;
   /** How long an isolate keeps index objects (channels, dates, manifests, filters, metrics). */
   indexCacheSeconds: number;
+  /** Approximate bound on the index objects an isolate keeps. */
+  indexCacheBytes: number;
   /** Approximate bound on the decoded shards an isolate keeps. */
   shardCacheBytes: number;
   /** Whole responses in the Workers Cache API (caches.default). */
@@ -64,6 +66,7 @@ export const DEFAULTS = {
   dataMaxAgeSeconds: 86_400,
   indexMaxAgeSeconds: 3_600,
   indexCacheSeconds: 60,
+  indexCacheMb: 16,
   shardCacheMb: 48,
 } as const;
 
@@ -103,7 +106,8 @@ export function parseConfig(env: Partial<Env>): Config {
       dataMaxAgeSeconds: nonNegative('DATA_MAX_AGE_SECONDS', env.DATA_MAX_AGE_SECONDS, DEFAULTS.dataMaxAgeSeconds),
       indexMaxAgeSeconds: nonNegative('INDEX_MAX_AGE_SECONDS', env.INDEX_MAX_AGE_SECONDS, DEFAULTS.indexMaxAgeSeconds),
       indexCacheSeconds: nonNegative('INDEX_CACHE_SECONDS', env.INDEX_CACHE_SECONDS, DEFAULTS.indexCacheSeconds),
-      shardCacheBytes: Math.round(nonNegative('SHARD_CACHE_MB', env.SHARD_CACHE_MB, DEFAULTS.shardCacheMb) * 1024 * 1024),
+      indexCacheBytes: megabytes(nonNegative('INDEX_CACHE_MB', env.INDEX_CACHE_MB, DEFAULTS.indexCacheMb)),
+      shardCacheBytes: megabytes(nonNegative('SHARD_CACHE_MB', env.SHARD_CACHE_MB, DEFAULTS.shardCacheMb)),
       responseCache: flag('RESPONSE_CACHE', env.RESPONSE_CACHE, true),
     },
     debugR2Reads: flag('DEBUG_R2_READS', env.DEBUG_R2_READS, false),
@@ -130,6 +134,10 @@ function flag(name: string, value: VarValue, fallback: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(text)) return true;
   if (['false', '0', 'no', 'off'].includes(text)) return false;
   throw new ConfigError(`${name} must be true or false, got "${String(value)}"`);
+}
+
+function megabytes(mb: number): number {
+  return Math.round(mb * 1024 * 1024);
 }
 
 /** A number var >= 0 (exported for the bench entry's own var). */

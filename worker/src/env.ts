@@ -24,6 +24,7 @@ export interface Env {
   DATA_MAX_AGE_SECONDS?: VarValue;
   INDEX_MAX_AGE_SECONDS?: VarValue;
   INDEX_CACHE_SECONDS?: VarValue;
+  INDEX_CACHE_MB?: VarValue;
   SHARD_CACHE_MB?: VarValue;
   RESPONSE_CACHE?: VarValue;
 
