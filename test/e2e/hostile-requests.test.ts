@@ -134,19 +134,18 @@ function expectNoShardReadAndBoundsHeld(totals: StreamTotals, count: number): vo
   );
 }
 
+/** `count` hostile requests (a real one every `realEvery`), checked: no shard read, 404s, bounds held, real ones 200. */
+async function hostileStream(instance: string, count: number, realEvery: number): Promise<StreamTotals> {
+  const target = { channel: CHANNEL, version: VERSION, buildIds, submissionDates, metric: 'GC_MAX_PAUSE_MS' };
+  const totals = await stream(instance, hostileRequests(target, { count, seed: count, longLength: 16_000 }), realEvery);
+  expectNoShardReadAndBoundsHeld(totals, count);
+  expect([...totals.realStatuses.keys()]).toEqual([200]);
+  return totals;
+}
+
 describe('a hostile request stream through the built worker', () => {
   it('10,000 requests: no shard read for any of them, every cache within its default bound', async () => {
-    const requests = hostileRequests(
-      { channel: CHANNEL, version: VERSION, buildIds, submissionDates, metric: 'GC_MAX_PAUSE_MS' },
-      {
-        count: 10_000,
-        seed: 7,
-        longLength: 16_000,
-      },
-    );
-    const totals = await stream('defaults', requests, 50);
-    expectNoShardReadAndBoundsHeld(totals, 10_000);
-    expect([...totals.realStatuses.keys()]).toEqual([200]);
+    const totals = await hostileStream('defaults', 10_000, 50);
     // Nothing from the hostile names stays: the shard keys found empty are those of real metrics.
     const empty = totals.caches.get('empty-shards-bytes');
     expect(empty?.used).toBeLessThan(10_000);
@@ -154,17 +153,7 @@ describe('a hostile request stream through the built worker', () => {
   }, 600_000);
 
   it('with bounds the stream reaches, they hold', async () => {
-    const requests = hostileRequests(
-      { channel: CHANNEL, version: VERSION, buildIds, submissionDates, metric: 'GC_MAX_PAUSE_MS' },
-      {
-        count: 3_000,
-        seed: 8,
-        longLength: 16_000,
-      },
-    );
-    const totals = await stream('small', requests, 10);
-    expectNoShardReadAndBoundsHeld(totals, 3_000);
-    expect([...totals.realStatuses.keys()]).toEqual([200]);
+    const totals = await hostileStream('small', 3_000, 10);
     // The bounds were reached, not just respected from afar.
     for (const name of ['index-bytes', 'shard-bytes']) {
       const cache = totals.caches.get(name);

@@ -4,6 +4,17 @@
  * builder. Its progress goes to this process's stderr; it answers the local R2 folder to serve.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { positiveInteger } from './options';
+
+/** Where the serving benches keep their data, wrangler logs and results. */
+export const BENCH_DIR = '.bench';
+
+/** The --pings and --days options of every serving bench (parseOptions specs). */
+export const BENCH_DATA_OPTIONS = {
+  pings: { type: 'string', default: '500' },
+  days: { type: 'string', default: '35' },
+} as const;
 
 export interface BenchDataOptions {
   pings: number;
@@ -42,4 +53,16 @@ export async function prepareBenchData(options: BenchDataOptions): Promise<Bench
   const answer = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Partial<BenchData>;
   if (typeof answer.persistTo !== 'string' || typeof answer.input !== 'string') throw new Error(`npm run bench:data answered ${stdout}`);
   return { persistTo: answer.persistTo, input: answer.input };
+}
+
+/** The benchmark data for parsed --pings and --days (seed 1, in BENCH_DIR). */
+export function benchDataFor(values: Record<string, string | boolean | undefined>, force = false): Promise<BenchData> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  return prepareBenchData({
+    pings: positiveInteger(values, 'pings'),
+    days: positiveInteger(values, 'days'),
+    seed: 1,
+    dir: BENCH_DIR,
+    force,
+  });
 }

@@ -18,10 +18,10 @@
  * floor, what wrangler dev and workerd grow by on their own. Exits 1 when a request fails or
  * answers anything but 400 or 404.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareBenchData } from './bench-data';
+import { BENCH_DATA_OPTIONS, BENCH_DIR, benchDataFor } from './bench-data';
 import type { HostileKind, HostileRequest } from './hostile-mix';
 import { HOSTILE_KINDS, hostileRequests } from './hostile-mix';
 import { httpProbe } from './http-probe';
@@ -33,13 +33,12 @@ import type { ProcessRss } from './process-memory';
 import { workerdRss } from './process-memory';
 import type { BenchDataset } from './request-mix';
 import { discoverDataset } from './request-mix';
-import { startWranglerDev } from './wrangler-dev';
+import { describeVars, startWranglerDev } from './wrangler-dev';
 
 const NULL_ENTRY = fileURLToPath(new URL('./null-worker.ts', import.meta.url));
 
 const USAGE =
   'usage: npm run bench:hostile -- [--requests N] [--connections N] [--long-length N] [--sample N] [--idle S] [--seed N] [--port P] [--pings N] [--days D] [--null-worker] [--response-cache]';
-const BENCH_DIR = '.bench';
 const EXPECTED_STATUSES = new Set([400, 404]);
 const CACHES_HEADER = 'X-Isolate-Caches';
 
@@ -75,8 +74,7 @@ async function main(): Promise<number> {
       idle: { type: 'string', default: '15' },
       seed: { type: 'string', default: '1' },
       port: { type: 'string', default: '8813' },
-      pings: { type: 'string', default: '500' },
-      days: { type: 'string', default: '35' },
+      ...BENCH_DATA_OPTIONS,
       'null-worker': { type: 'boolean', default: false },
       'response-cache': { type: 'boolean', default: false },
     },
@@ -87,23 +85,13 @@ async function main(): Promise<number> {
   const sampleEvery = positiveInteger(values, 'sample');
   const idleSeconds = Number(values.idle);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) throw new Error(`--idle expects seconds >= 0\n${USAGE}`);
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const data = await prepareBenchData({
-    pings: positiveInteger(values, 'pings'),
-    days: positiveInteger(values, 'days'),
-    seed: 1,
-    dir: BENCH_DIR,
-    force: false,
-  });
+  const data = await benchDataFor(values);
   const port = positiveInteger(values, 'port');
   // The Cache API is outside the isolate on the platform, but wrangler dev simulates it inside the Worker's workerd.
   const vars = { DEBUG_R2_READS: 'true', RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
   const nullWorker = values['null-worker'] === true;
   const nullDataset = nullWorker ? await discoverWith(data.persistTo, port + 2) : undefined;
-  const varsText = Object.entries(vars)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(' ');
-  log(`wrangler dev (${nullWorker ? 'null-worker.ts' : 'production entry'}) on port ${port} with ${varsText}`);
+  log(`wrangler dev (${nullWorker ? 'null-worker.ts' : 'production entry'}) on port ${port} with ${describeVars(vars)}`);
   const logFile = path.join(BENCH_DIR, 'wrangler-hostile.log');
   const dev = await startWranglerDev({ ...(nullWorker ? { entry: NULL_ENTRY } : {}), port, persistTo: data.persistTo, vars, logFile });
   const forget = onInterrupt(() => dev.stop());

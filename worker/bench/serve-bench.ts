@@ -15,9 +15,9 @@
  *    request, then --sequential requests one at a time, then autocannon for --duration seconds.
  * wrangler is stopped by PID (with the workerd processes it started) whatever happens.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { prepareBenchData } from './bench-data';
+import { BENCH_DATA_OPTIONS, BENCH_DIR, benchDataFor } from './bench-data';
 import type { DriveSummary } from './drive';
 import { drive } from './drive';
 import { httpProbe } from './http-probe';
@@ -28,11 +28,10 @@ import { discoverDataset, monthsCovered, serveScenarios } from './request-mix';
 import type { SequentialSummary } from './sequential';
 import { sequential, timedGet } from './sequential';
 import type { WranglerDev } from './wrangler-dev';
-import { BENCH_ENTRY, startWranglerDev } from './wrangler-dev';
+import { BENCH_ENTRY, describeVars, startWranglerDev } from './wrangler-dev';
 
 const USAGE =
   'usage: npm run bench:serve -- [--duration S] [--connections N] [--sequential N] [--cold-requests N] [--latency MS] [--port P] [--pings N] [--days D] [--force-data] [--response-cache]';
-const BENCH_DIR = '.bench';
 
 interface WarmResult {
   scenario: NamedRequest;
@@ -72,8 +71,7 @@ async function main(): Promise<number> {
       'cold-requests': { type: 'string', default: '20' },
       latency: { type: 'string', default: '15' },
       port: { type: 'string', default: '8811' },
-      pings: { type: 'string', default: '500' },
-      days: { type: 'string', default: '35' },
+      ...BENCH_DATA_OPTIONS,
       'force-data': { type: 'boolean', default: false },
       'response-cache': { type: 'boolean', default: false },
     },
@@ -81,14 +79,7 @@ async function main(): Promise<number> {
   );
   const port = positiveInteger(values, 'port');
   const latencyMs = positiveNumber(values, 'latency');
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const data = await prepareBenchData({
-    pings: positiveInteger(values, 'pings'),
-    days: positiveInteger(values, 'days'),
-    seed: 1,
-    dir: BENCH_DIR,
-    force: values['force-data'] === true,
-  });
+  const data = await benchDataFor(values, values['force-data'] === true);
   const commonVars = { DEBUG_R2_READS: 'true' };
 
   // Cold, with R2's latency simulated and every cache off.
@@ -99,11 +90,7 @@ async function main(): Promise<number> {
     SHARD_CACHE_MB: '0',
     RESPONSE_CACHE: 'false',
   };
-  log(
-    `cold: wrangler dev on port ${port} with ${Object.entries(coldVars)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-  );
+  log(`cold: wrangler dev on port ${port} with ${describeVars(coldVars)}`);
   const { dataset, cold } = await withWrangler(
     { entry: BENCH_ENTRY, port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
     async (dev) => {
@@ -122,11 +109,7 @@ async function main(): Promise<number> {
 
   // Warm: default caches on a fresh isolate.
   const warmVars: Record<string, string> = { ...commonVars, RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
-  log(
-    `warm: wrangler dev on port ${port} with ${Object.entries(warmVars)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-  );
+  log(`warm: wrangler dev on port ${port} with ${describeVars(warmVars)}`);
   const warm = await withWrangler(
     { entry: BENCH_ENTRY, port, persistTo: data.persistTo, vars: warmVars, logFile: path.join(BENCH_DIR, 'wrangler-warm.log') },
     async (dev) => {

@@ -37,6 +37,13 @@ export interface WranglerDev {
 
 const WRANGLER_BIN = path.resolve('node_modules/.bin/wrangler');
 
+/** `NAME=value NAME=value` for logs. */
+export function describeVars(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+}
+
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
   const inspectorPort = options.port + 1;
   const args = ['dev', ...(options.entry ? [options.entry] : []), '--ip', '127.0.0.1', '--port', String(options.port)];
