@@ -7,12 +7,14 @@
  *       [--latency 15] [--port 8811] [--pings 500] [--days 35] [--force-data] [--response-cache]
  *
  * 1. Builds the benchmark data once (bench-data.ts) into .bench/state.
- * 2. Cold: wrangler dev on the bench entry (bench-worker.ts) with SIMULATED_R2_LATENCY_MS and every cache off (INDEX_CACHE_SECONDS=0,
- *    SHARD_CACHE_MB=0, RESPONSE_CACHE=false), so each request reads what a request on a fresh
- *    isolate would; finds the scenarios (request-mix.ts) and times requests one at a time.
- * 3. Warm: a fresh wrangler dev (bench entry) with the default caches (the response cache off unless
- *    --response-cache, so each request does the worker's own work); per scenario, the first
- *    request, then --sequential requests one at a time, then autocannon for --duration seconds.
+ * 2. Cold: wrangler dev on the bench entry (bench-worker.ts) with SIMULATED_R2_LATENCY_MS and
+ *    every cache off (INDEX_CACHE_SECONDS=0, SHARD_CACHE_MB=0, RESPONSE_CACHE=false), so each
+ *    request reads what one would on an isolate whose caches have expired (the metric names it
+ *    remembers, which steer the read-ahead, are not a cache setting: they stay); finds the
+ *    scenarios (request-mix.ts) and times requests one at a time.
+ * 3. Warm: a fresh wrangler dev (bench entry) with the default caches (the response cache off
+ *    unless --response-cache, so each request does the worker's own work); per scenario, the
+ *    first request, then --sequential requests one at a time, then autocannon for --duration s.
  * wrangler is stopped by PID (with the workerd processes it started) whatever happens.
  */
 import { writeFileSync } from 'node:fs';
@@ -203,7 +205,7 @@ function render(
   );
   lines.push('');
   lines.push(
-    `Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what a fresh isolate would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`,
+    `Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what one on an isolate whose caches expired would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`,
   );
   lines.push(
     table(

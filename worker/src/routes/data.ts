@@ -1,7 +1,8 @@
 /**
  * GET /aggregates_by/{prefix}/channels/{channel}/?version=&dates=&metric=[&filters]
  *
- * validate query -> access rules -> (response cache) -> manifest + metrics index (cached)
+ * validate query (values over 256 bytes: 404 here) -> access rules -> (response cache)
+ * -> manifest + metrics index (cached; shards of listed metrics read ahead meanwhile)
  * -> metric definition -> shard plan -> ETag (304 here costs no shard read)
  * -> at most one shard per month (+ the denominator's for use counters) -> sums -> JSON.
  */
