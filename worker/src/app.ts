@@ -124,6 +124,10 @@ class AppRuntime {
   }
 }
 
+function formatAccount(account: CacheAccount): string {
+  return `${account.name}=${account.used}/${account.bound}`;
+}
+
 /** The AGGREGATES bucket as an ObjectSource (the default source). */
 export function r2Source(env: Env): ObjectSource {
   if (!env.AGGREGATES) throw new Error('the AGGREGATES R2 binding is missing');
@@ -159,7 +163,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
       response.headers.set(INDEX_READS_HEADER, String(rc.stats.indexReads));
       response.headers.set(SHARD_READS_HEADER, String(rc.stats.shardReads));
       response.headers.set(SERVER_TIMING_HEADER, `worker;dur=${performance.now() - started}, r2;dur=${rc.stats.readWaitMs}`);
-      response.headers.set(ISOLATE_CACHES_HEADER, runtime.cacheAccounts().map((a) => `${a.name}=${a.used}/${a.bound}`).join(', '));
+      response.headers.set(ISOLATE_CACHES_HEADER, runtime.cacheAccounts().map(formatAccount).join(', '));
     }
     if (response !== c.res) c.res = response;
   });
