@@ -16,10 +16,12 @@
 import type { ProcessType } from '../core/metric-names';
 import type { Dimension } from '../core/shard';
 import { DIMENSIONS } from '../core/shard';
-import { NO_DATA_MESSAGE } from '../http/errors';
 import type { StatName } from '../stats/stat-names';
 import { parseStatNames } from '../stats/stat-names';
 import { unknownMetricMessage } from './metric-definition';
+
+/** The original's answer when a request matches no stored data. */
+export const NO_DATA_MESSAGE = 'No data found for this metric.';
 
 /** Longer than any published metric name, label or other dimension value (UTF-8 bytes). */
 export const MAX_PARAMETER_BYTES = 256;

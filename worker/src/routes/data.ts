@@ -15,13 +15,13 @@ import { dataBodyHeaders, outputEtagParts, renderDataBody } from '../export/data
 import type { Prepared } from '../http/cacheable';
 import { respondCacheable } from '../http/cacheable';
 import { strongEtag } from '../http/conditional';
-import { errorResponse, forbidden, METRIC_NOT_ALLOWED_MESSAGE, NO_DATA_MESSAGE, notFound } from '../http/errors';
+import { errorResponse, forbidden, METRIC_NOT_ALLOWED_MESSAGE, notFound } from '../http/errors';
 import type { SumsByDate } from '../query/aggregate';
 import { accumulateShard, toDataRows } from '../query/aggregate';
 import type { MetricDefinition } from '../query/metric-definition';
 import { resolveMetric } from '../query/metric-definition';
 import type { DataQuery, RowFilter } from '../query/params';
-import { FILTER_KEYS, parseDataQuery } from '../query/params';
+import { FILTER_KEYS, NO_DATA_MESSAGE, parseDataQuery } from '../query/params';
 import type { ShardRead, ShardScope } from '../query/plan';
 import { datesByPeriod, planShardReads } from '../query/plan';
 import { readAheadMetrics } from '../query/read-ahead';
