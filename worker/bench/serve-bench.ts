@@ -1,7 +1,7 @@
 /**
  * `npm run bench:serve`: how fast `wrangler dev` serves the API over the benchmark data, per
- * scenario, and what a cold request costs with R2's latency simulated. See README.md
- * ("Benchmarks") for what each figure means.
+ * scenario, and what a cold request costs with R2's latency simulated. See
+ * docs/performance.md ("Serving") for what each figure means.
  *
  *   npm run bench:serve -- [--duration 5] [--connections 10] [--sequential 200] [--cold-requests 20]
  *       [--latency 15] [--port 8811] [--pings 500] [--days 35] [--force-data] [--response-cache]

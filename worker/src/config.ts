@@ -1,6 +1,6 @@
 /**
  * The Worker's configuration, parsed from its vars and secrets (pure; memoized per env object).
- * Documented for operators in README.md ("Configuration") and in wrangler.toml.
+ * Documented for operators in docs/configuration.md and in wrangler.toml.
  */
 import { version as packageVersion } from '../../package.json';
 import type { Env, VarValue } from './env';
