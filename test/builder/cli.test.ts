@@ -28,6 +28,7 @@ interface Report {
   pings: { read: number; accepted: number; skipped: Record<string, number> };
   metrics: { skipped: Record<string, number>; withoutDefinition: { names: number; occurrences: number; examples: string[] } };
   shards: { contributions: number; written: number; alreadyPublished: number };
+  definitions: Record<string, { histograms: string; scalars: string }>;
   indexObjectsWritten: number;
   bytesWritten: number;
   seconds: number;
@@ -384,9 +385,19 @@ describe('--report FILE', () => {
       accepted: BASIC.length,
       skipped: { 'bad-sample-id': 1, fennec: 1, 'invalid-json': 1 },
     });
-    // NOT_A_DEFINED_HISTOGRAM in each accepted ping
-    expect(report.metrics.skipped['no-definition']).toBe(BASIC.length);
+    // NOT_A_DEFINED_HISTOGRAM in each accepted ping: reported apart, not as a skip
+    expect(report.metrics.skipped['no-definition']).toBeUndefined();
     expect(report.metrics.withoutDefinition).toEqual({ names: 1, occurrences: BASIC.length, examples: ['NOT_A_DEFINED_HISTOGRAM'] });
+    expect(report.definitions).toEqual({
+      'beta/52': { histograms: 'builder/data/Histograms.json', scalars: 'builder/data/Scalars.yaml' },
+      'nightly/54': { histograms: 'builder/data/Histograms.json', scalars: 'builder/data/Scalars.yaml' },
+    });
+    expect(stderr).toContain(
+      '  definitions:     builder/data/Histograms.json and builder/data/Scalars.yaml for beta/52, nightly/54\n' +
+        '  not defined:     3 histograms (1 names) that the definitions above do not define, not aggregated:\n' +
+        '                   probes newer or older than those files, e.g. NOT_A_DEFINED_HISTOGRAM\n',
+    );
+    expect(stderr).not.toContain('no-definition');
     const files = await listFiles(target);
     const shards = [...files.keys()].filter((key) => !key.endsWith('.json'));
     expect(report.shards.written).toBe(shards.length);

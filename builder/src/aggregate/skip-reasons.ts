@@ -18,7 +18,8 @@ export type PingSkipReason = keyof typeof PING_SKIP_REASONS;
 
 const METRIC_SKIP_REASONS = {
   'invalid-histogram': 'histogram is not an object, values not an object, sum not a non-negative integer, or histogram_type not an integer',
-  'no-definition': 'histogram has no definition in Histograms.json',
+  'no-definition':
+    'histogram the Histograms.json of its channel and version does not define (not aggregated; the report lists these apart, as withoutDefinition, not among the skips)',
   'negative-value': 'scalar, simple measurement or count-histogram value below zero',
   'non-numeric-value': 'scalar or simple measurement value that is not a number',
   'non-integer-bucket-key': 'histogram bucket key that is not an integer',

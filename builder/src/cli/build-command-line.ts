@@ -5,6 +5,7 @@ import { isCalendarDate } from '../../../worker/src/core/calendar-date';
 import { isChannel } from '../../../worker/src/core/storage-keys';
 import type { PingSelection } from '../aggregate/ping-dimensions';
 import { runBuild, runMerge } from '../build-command';
+import type { DefinitionsSpec } from '../definitions/load-definitions';
 import { loadDefinitions } from '../definitions/load-definitions';
 import { createProgress } from '../progress';
 import type { ObjectStore } from '../publish/object-store';
@@ -47,8 +48,15 @@ Options:
   --date YYYYMMDD     Keep only pings with this meta.submissionDate.
   --channels LIST     Comma-separated channels to keep (nightly,aurora,beta,release).
   --sample FRACTION   Keep pings with meta.sampleId < FRACTION*100 (deterministic). Default 1.
-  --histograms PATH   Histograms.json to use (default: the vendored Firefox 55 definitions).
-  --scalars PATH      Scalars.yaml to use (default: the vendored definitions).
+  --definitions DIR   Histograms.json and Scalars.yaml per channel and version, as the original
+                      used each channel's own: DIR/CHANNEL/VERSION/, DIR/VERSION/, DIR/CHANNEL/ and
+                      DIR/ may each hold either file, e.g. DIR/nightly/60/Histograms.json. For a
+                      ping of channel C, major version V, each file comes from the nearest
+                      VERSION <= V (C's own first at the same VERSION), else DIR/C/, else DIR/,
+                      else the fallback below. metrics.json records which files were used.
+                      (docs/definitions.md)
+  --histograms PATH   The fallback Histograms.json (default: the vendored Firefox 55 definitions).
+  --scalars PATH      The fallback Scalars.yaml (default: the vendored definitions).
   --persist-to DIR    Wrangler state folder for --target local (default .wrangler/state).
   --bucket NAME       R2 bucket name for --target local (default telemetry-aggregates).
   --force             Rebuild dates that are already published: their rows in submission_date
@@ -79,6 +87,7 @@ export const BUILD_OPTIONS = {
   channels: { type: 'string' },
   sample: { type: 'string' },
   threads: { type: 'string' },
+  definitions: { type: 'string' },
   histograms: { type: 'string' },
   scalars: { type: 'string' },
   force: { type: 'boolean' },
@@ -91,8 +100,7 @@ interface BuildRequest {
   partial?: string;
   selection: PingSelection;
   threads: number;
-  histograms?: string;
-  scalars?: string;
+  definitions: DefinitionsSpec;
   force: boolean;
   quiet: boolean;
   reportFile?: string;
@@ -105,7 +113,7 @@ export function buildCommand(name: 'build' | 'merge'): Command<BuildRequest> {
     parse: (args) => parseBuildArgs(name, args),
     target: (request) => request.target,
     run: async (request, store, io) => {
-      const definitions = await loadDefinitions({ histograms: request.histograms, scalars: request.scalars });
+      const definitions = await loadDefinitions(request.definitions);
       const progress = createProgress(io.stderr, request.quiet, () => io.now().getTime());
       const common = { definitions, progress, force: request.force, ...(request.reportFile ? { reportFile: request.reportFile } : {}) };
       const report =
@@ -166,8 +174,11 @@ function parseBuildArgs(name: 'build' | 'merge', args: string[]): BuildRequest |
       ...(values.date ? { submissionDate: values.date } : {}),
     },
     threads,
-    ...(values.histograms !== undefined ? { histograms: values.histograms } : {}),
-    ...(values.scalars !== undefined ? { scalars: values.scalars } : {}),
+    definitions: {
+      ...(values.definitions !== undefined ? { directory: values.definitions } : {}),
+      ...(values.histograms !== undefined ? { histograms: values.histograms } : {}),
+      ...(values.scalars !== undefined ? { scalars: values.scalars } : {}),
+    },
     force: values.force ?? false,
     quiet: shared.quiet,
     ...(shared.reportFile !== undefined ? { reportFile: shared.reportFile } : {}),

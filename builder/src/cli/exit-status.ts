@@ -3,6 +3,8 @@
  * build, merge and trim alike.
  */
 
+import { DefinitionsLayoutError } from '../definitions/definitions-directory';
+import { DefinitionFileError } from '../definitions/versioned-definitions';
 import { InputError } from '../input/expand-inputs';
 import { StoreError } from '../publish/object-store';
 import { TargetError } from '../publish/open-store';
@@ -18,7 +20,7 @@ export const EXIT = {
   failed: 1,
   /** Unusable arguments (also an unusable --target). */
   usage: 2,
-  /** An unreadable input or target, or an unwritable target. */
+  /** An unreadable input, definitions file or target, or an unwritable target. */
   unreadable: 3,
   /** build, merge: --force left build_id shards that already held a date as they were. trim: an object changed while trimming. */
   incomplete: 4,
@@ -51,6 +53,7 @@ function isAccessError(error: unknown): boolean {
 const EXIT_RULES: readonly [matches: (error: unknown) => boolean, status: ExitStatus][] = [
   [(error) => error instanceof UsageError || error instanceof TargetError, EXIT.usage],
   [(error) => error instanceof InputError || error instanceof TargetUnavailable, EXIT.unreadable],
+  [(error) => error instanceof DefinitionFileError || error instanceof DefinitionsLayoutError, EXIT.unreadable],
   [(error) => error instanceof WorkerFailure || error instanceof PublishedObjectError, EXIT.failed],
   [(error) => error instanceof TrimConflictError, EXIT.incomplete],
   [(error) => error instanceof NothingAccepted, EXIT.nothingAccepted],

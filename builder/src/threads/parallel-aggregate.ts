@@ -11,9 +11,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import type { HistogramsByVersion } from '../aggregate/aggregator';
 import { Aggregator } from '../aggregate/aggregator';
 import type { PingSelection } from '../aggregate/ping-dimensions';
-import type { HistogramCatalog } from '../definitions/histogram-catalog';
+import type { DefinitionFiles } from '../definitions/definitions-spec';
 import type { InputSource } from '../input/expand-inputs';
 import { InputError } from '../input/expand-inputs';
 import { fileLayout } from '../input/json-document';
@@ -46,13 +47,13 @@ interface Slot {
 export async function aggregateInParallel(options: {
   sources: InputSource[];
   threads: number;
-  histograms: HistogramCatalog;
-  histogramsPath: string;
+  /** The main thread's definitions; the worker threads load the same from their spec. */
+  definitions: HistogramsByVersion & { files: DefinitionFiles };
   selection: PingSelection;
   bytes: LineProgress;
   progress?: Progress;
 }): Promise<Aggregator> {
-  const aggregator = new Aggregator(options.histograms, options.selection);
+  const aggregator = new Aggregator(options.definitions, options.selection);
   const units = allUnits(new WorkQueue(await describeFiles(options.sources), { threads: options.threads }));
   // Units 0..workers-1 are reserved for the workers; the rest are taken through the shared counter.
   const workers = Math.min(options.threads - 1, units.length - 1);
@@ -74,7 +75,7 @@ export async function aggregateInParallel(options: {
   const started =
     slots.length === 0
       ? Promise.resolve()
-      : startWorkers(slots, units, nextUnit.buffer as SharedArrayBuffer, workerSetup(options.histogramsPath, options.selection), {
+      : startWorkers(slots, units, nextUnit.buffer as SharedArrayBuffer, workerSetup(options.definitions.files, options.selection), {
           fail(error) {
             failure ??= error;
             notify();
@@ -164,9 +165,9 @@ async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
   return files;
 }
 
-function workerSetup(histogramsPath: string, selection: PingSelection): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
+function workerSetup(definitions: DefinitionFiles, selection: PingSelection): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
   return {
-    histogramsPath,
+    definitions,
     selection: {
       sampleIdBelow: selection.sampleIdBelow,
       ...(selection.channels ? { channels: [...selection.channels] } : {}),
