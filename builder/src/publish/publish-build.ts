@@ -89,6 +89,9 @@ export function emptyPublishReport(): PublishReport {
   };
 }
 
+/** Operations under way at once, unless the options or the store say otherwise. */
+export const DEFAULT_CONCURRENCY = 16;
+
 const MSGPACK = 'application/x-msgpack';
 const JSON_TYPE = 'application/json';
 
@@ -188,7 +191,7 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
   };
 
   let done = 0;
-  await runPool(build.shards, options.concurrency ?? 16, async (plan) => {
+  await runPool(build.shards, options.concurrency ?? store.suggestedConcurrency ?? DEFAULT_CONCURRENCY, async (plan) => {
     await publishShard(plan);
     options.onShardDone?.(++done, build.shards.length);
   });
