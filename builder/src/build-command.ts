@@ -5,7 +5,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { AggregationStats } from './aggregate/aggregator';
 import { Aggregator } from './aggregate/aggregator';
-import { aggregateInParallel } from './aggregate/parallel-aggregate';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
@@ -20,6 +19,7 @@ import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
 import { planBuild } from './shards/plan-build';
+import { aggregateInParallel } from './threads/parallel-aggregate';
 
 export interface BuildOptions {
   inputs: string[];

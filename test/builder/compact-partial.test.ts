@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../builder/src/aggregate/aggregator';
-import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../../builder/src/aggregate/compact-partial';
 import { decodePartial, encodePartial } from '../../builder/src/aggregate/partial-aggregate';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
+import { absorbCompactPartial, toCompactPartial, transferablesOf } from '../../builder/src/threads/compact-partial';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
 import { histogram, makePing, materialise, vendoredDefinitions } from '../helpers/pings';
 

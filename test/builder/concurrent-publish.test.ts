@@ -88,10 +88,10 @@ describe('(a) two publishBuild calls interleaved on one store', () => {
       const random = mulberry32(seed);
       const memory = new MemoryStore();
       const store = new InterleavingStore(memory, random, 6);
-      const retry = { random: mulberry32(seed + 1000), baseDelayMs: 1 };
+      const retry = { retry: { baseDelayMs: 1 }, random: mulberry32(seed + 1000) };
       const reports: [PublishReport, PublishReport] = await Promise.all([
-        (async () => publishBuild(store, planA, { retry, concurrency: 8 }))(),
-        (async () => publishBuild(store, planB, { retry, concurrency: 8 }))(),
+        (async () => publishBuild(store, planA, { ...retry, concurrency: 8 }))(),
+        (async () => publishBuild(store, planB, { ...retry, concurrency: 8 }))(),
       ]);
       conflicts.push(reports[0].conflictsRetried + reports[1].conflictsRetried);
       const diff = differences(await objectsOf(memory), sequential);

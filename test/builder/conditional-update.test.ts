@@ -4,15 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../builder/src/demo/generate-demo-pings';
-import type { RetryPolicy } from '../../builder/src/publish/conditional-update';
-import { backoffDelayMs, updateObject } from '../../builder/src/publish/conditional-update';
+import { jitteredDelayMs } from '../../builder/src/publish/backoff';
+import type { ConflictRetryPolicy } from '../../builder/src/publish/conditional-update';
+import { updateObject } from '../../builder/src/publish/conditional-update';
 import { manifestWith } from '../../builder/src/publish/manifest-update';
 import type { PutCondition, PutResult } from '../../builder/src/publish/object-store';
 import { StoreError } from '../../builder/src/publish/object-store';
 import type { ManifestIndex } from '../../worker/src/core/index-objects';
 import { MemoryStore } from '../helpers/memory-store';
 
-const POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 1, maxDelayMs: 4, random: mulberry32(3) };
+const POLICY: ConflictRetryPolicy = { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 4 };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
 /** A store where someone else appends "!" to the object just before each of the first `n` puts. */
@@ -51,7 +52,7 @@ describe('updateObject', () => {
     const attempt = updateObject(store, 'v1/build_id/nightly/54/manifest.json', append('a'), { contentType: 'text/plain', policy: POLICY });
     await expect(attempt).rejects.toThrow(StoreError);
     await expect(attempt).rejects.toThrow(/v1\/build_id\/nightly\/54\/manifest\.json/);
-    expect(store.puts).toBe(POLICY.attempts);
+    expect(store.puts).toBe(POLICY.maxAttempts);
   });
 
   it('writes nothing when the change decides nothing changes', async () => {
@@ -61,10 +62,22 @@ describe('updateObject', () => {
     expect(store.puts).toBe(0);
   });
 
+  it('waits between rounds as the policy says, drawing jitter from the given source', async () => {
+    const store = new ContendedStore(3);
+    let draws = 0;
+    const random = () => {
+      draws += 1;
+      return 0;
+    };
+    await updateObject(store, 'k', append('a'), { contentType: 'text/plain', policy: POLICY, random });
+    expect(draws).toBe(3);
+  });
+
   it('backs off with jitter below an exponentially growing cap', () => {
     const policy = { ...POLICY, baseDelayMs: 10, maxDelayMs: 1000 };
+    const random = mulberry32(3);
     for (let retry = 0; retry < 12; retry++) {
-      const delays = Array.from({ length: 50 }, () => backoffDelayMs(retry, policy));
+      const delays = Array.from({ length: 50 }, () => jitteredDelayMs(policy, retry, random()));
       const cap = Math.min(1000, 10 * 2 ** retry);
       expect(Math.max(...delays)).toBeLessThan(cap);
       expect(new Set(delays).size).toBeGreaterThan(40);

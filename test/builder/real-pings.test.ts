@@ -452,9 +452,7 @@ describe('shard contents against the ping JSON', () => {
     const layout = goldenLayout(golden.histograms.GC_MS as GoldenHistogram);
     const sum = denseOf(layout, ha.values as Json).map((v, i) => v + (denseOf(layout, hb.values as Json)[i] as number));
     // The test-side layout agrees with the dense fill the real python_moztelemetry made of ping a.
-    const fill = (
-      JSON.parse(readFileSyncText('golden-buckets.json')) as { fill_examples: { name: string; ping: string; dense_values: number[] }[] }
-    ).fill_examples.find((e) => e.name === 'GC_MS' && e.ping.endsWith(WITH_META[0] as string));
+    const fill = golden.fill_examples.find((e) => e.name === 'GC_MS' && e.ping.endsWith(WITH_META[0] as string));
     expect(denseOf(layout, ha.values as Json)).toEqual(fill?.dense_values);
     for (const prefix of ['build_id', 'submission_date'] as const) {
       const shard = shards.get(`v1/${prefix}/nightly/54/201701/GC_MS`);

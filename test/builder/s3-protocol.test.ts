@@ -1,8 +1,8 @@
 /** The pure parts of the S3 store: URLs, list and error XML, the retry policy, the in-flight semaphore. */
 import { AwsV4Signer } from 'aws4fetch';
 import { describe, expect, it } from 'vitest';
-import type { RetryPolicy } from '../../builder/src/publish/s3/retry-policy';
-import { backoffDelayMs, decideRetry, isTransient, parseRetryAfter } from '../../builder/src/publish/s3/retry-policy';
+import type { AttemptFailure, TransportRetryPolicy } from '../../builder/src/publish/s3/retry-policy';
+import { decideRetry, parseRetryAfter } from '../../builder/src/publish/s3/retry-policy';
 import { encodeKeyPath, listUrl, objectUrl, withoutPrefix, withPrefix } from '../../builder/src/publish/s3/s3-urls';
 import { decodeXmlText, parseListObjectsV2, parseS3Error, XmlShapeError } from '../../builder/src/publish/s3/s3-xml';
 
@@ -104,7 +104,12 @@ describe('S3 XML', () => {
 });
 
 describe('retry policy', () => {
-  const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
+  const policy: TransportRetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
+  const isTransient = (failure: AttemptFailure): boolean => decideRetry(policy, failure, 1, 0.5).retry;
+  const delayAfter = (failedAttempt: number, random: number): number | undefined => {
+    const decision = decideRetry(policy, { kind: 'network' }, failedAttempt, random);
+    return decision.retry ? decision.delayMs : undefined;
+  };
 
   it('repeats network errors, timeouts, damaged answers, 429, 5xx and BadDigest; nothing else', () => {
     for (const status of [429, 500, 502, 503, 504]) expect(isTransient({ kind: 'status', status }), String(status)).toBe(true);
@@ -124,10 +129,11 @@ describe('retry policy', () => {
   });
 
   it('backs off exponentially with full jitter, capped', () => {
-    const ceilings = [1, 2, 3, 4, 5, 6].map((attempt) => backoffDelayMs(policy, attempt, 0.999_999));
-    expect(ceilings).toEqual([99, 199, 399, 799, 999, 999]);
-    expect(backoffDelayMs(policy, 3, 0)).toBe(0);
-    expect(backoffDelayMs(policy, 3, 0.5)).toBe(200);
+    const patient = { ...policy, maxAttempts: 10 };
+    const ceilings = [1, 2, 3, 4, 5, 6].map((attempt) => decideRetry(patient, { kind: 'timeout' }, attempt, 0.999_999));
+    expect(ceilings.map((decision) => decision.retry && decision.delayMs)).toEqual([99, 199, 399, 799, 999, 999]);
+    expect(delayAfter(3, 0)).toBe(0);
+    expect(delayAfter(3, 0.5)).toBe(200);
   });
 
   it('waits at least what Retry-After asks, within the cap', () => {

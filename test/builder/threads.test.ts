@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregateInParallel, WorkerFailure } from '../../builder/src/aggregate/parallel-aggregate';
 import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
 import { loadBasePings } from '../../builder/src/demo/load-base-pings';
 import { DEFAULT_PINGS_DIR } from '../../builder/src/demo/write-demo-input';
-import { forEachLineOf, readLineBatches, readLines } from '../../builder/src/input/read-lines';
+import { forEachLineOf, readLineBatches } from '../../builder/src/input/read-lines';
+import { aggregateInParallel, WorkerFailure } from '../../builder/src/threads/parallel-aggregate';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
 import { vendoredDefinitions } from '../helpers/pings';
 import { runCli } from '../helpers/run-cli';
+import { linesOfText } from '../helpers/text-lines';
 
 let dir: string;
 let input: string;
@@ -123,7 +124,7 @@ describe('build --threads', () => {
 });
 
 describe('line batches', () => {
-  it('split input into exactly the lines of the line reader, plain or gzip, with or without a last newline', async () => {
+  it('split input into exactly its lines, plain or gzip, with or without a last newline', async () => {
     const text = ['{"a":1}', '', 'x'.repeat(3000), 'héllo ✓', '{"b":2}\r', 'y'.repeat(70_000), 'last'].join('\n');
     for (const [name, bytes] of [
       ['plain', Buffer.from(text)],
@@ -133,8 +134,7 @@ describe('line batches', () => {
       const file = path.join(dir, `lines-${name}`);
       await writeFile(file, bytes);
       const source = { kind: 'file' as const, path: file };
-      const expected: string[] = [];
-      for await (const line of readLines(source)) expected.push(line);
+      const expected = linesOfText(text);
       for (const batchBytes of [1, 100, 5000, 1 << 20]) {
         const got: string[] = [];
         for await (const batch of readLineBatches(source, undefined, batchBytes)) forEachLineOf(batch, (line) => got.push(line));

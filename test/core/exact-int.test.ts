@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addClamped,
-  addExact,
-  clampInt64,
-  exceedsInt64,
-  INT64_MAX,
-  stringifyWithBigInts,
-  truncateExact,
-} from '../../worker/src/core/exact-int';
+import { addClamped, addExact, exceedsInt64, stringifyWithBigInts, truncateExact } from '../../worker/src/core/exact-int';
 
 const SAFE = Number.MAX_SAFE_INTEGER;
+const INT64_MAX = 2n ** 63n - 1n;
 
 describe('exact integers', () => {
   it('stays a number while the sum is safe', () => {
@@ -35,7 +28,10 @@ describe('exact integers', () => {
 
   it('clamps merged totals to the int64 range as the original Postgres merge did', () => {
     expect(addClamped(INT64_MAX, 1)).toBe(INT64_MAX);
-    expect(clampInt64(-(2n ** 70n))).toBe(-(2n ** 63n));
+    expect(addClamped(-(2n ** 70n), 1)).toBe(-(2n ** 63n));
+    expect(addClamped(-(2n ** 63n), -1)).toBe(-(2n ** 63n));
+    expect(addClamped(2 ** 70, 0)).toBe(INT64_MAX);
+    expect(addClamped(INT64_MAX, -INT64_MAX)).toBe(0);
     expect(exceedsInt64(INT64_MAX)).toBe(false);
     expect(exceedsInt64(INT64_MAX + 1n)).toBe(true);
     expect(exceedsInt64(2 ** 64)).toBe(true);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { expandBuckets } from '../../worker/src/core/bucket-spec';
-import { COUNT_HISTOGRAM_LABELS, SIMPLE_MEASURES_LABELS } from '../../worker/src/core/buckets';
+import { periodOf } from '../../worker/src/core/calendar-date';
 import { emptyFilters, mergeChannels, mergeDates, mergeFilters, mergeManifests, mergeMetrics } from '../../worker/src/core/index-objects';
-import { channelsKey, datesKey, filtersKey, manifestKey, metricsKey, periodOf, shardKey } from '../../worker/src/core/storage-keys';
+import { channelsKey, datesKey, filtersKey, manifestKey, metricsKey, shardKey } from '../../worker/src/core/storage-keys';
+import { loadGolden } from '../helpers/reference-buckets';
 
 describe('index objects', () => {
   it('merges channels and dates as sorted unions, newest date first', () => {
@@ -43,8 +44,8 @@ describe('index objects', () => {
   });
 
   it('expands compact bucket specs', () => {
-    expect(expandBuckets({ exponential: [1, 10000, 100] })).toEqual(COUNT_HISTOGRAM_LABELS);
-    expect(expandBuckets({ exponential: [1, 30000, 50] })).toEqual(SIMPLE_MEASURES_LABELS);
+    expect(expandBuckets({ exponential: [1, 10000, 100] })).toEqual(loadGolden().count_histogram_labels);
+    expect(expandBuckets({ exponential: [1, 30000, 50] })).toEqual(loadGolden().simple_measures_labels);
     expect(expandBuckets({ linear: [1, 100, 10] })).toEqual([0, 1, 13, 26, 38, 51, 63, 75, 88, 100]);
     expect(expandBuckets({ list: ['a', 'spill'] })).toEqual(['a', 'spill']);
   });

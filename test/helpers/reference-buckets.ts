@@ -20,11 +20,23 @@ export interface GoldenHistogram {
   definition: { labels?: string[] };
 }
 
+/** A real ping histogram and the dense histogram python_moztelemetry made of it. */
+export interface GoldenFillExample {
+  name: string;
+  /** The ping it comes from, relative to test/fixtures/. */
+  ping: string;
+  ping_histogram: { values: Record<string, number> };
+  dense_values: number[];
+  /** The dense histogram's index: bucket lower bounds, or categorical labels and "spill". */
+  dense_index: string[];
+}
+
 export interface Golden {
   simple_measures_labels: number[];
   count_histogram_labels: number[];
   numeric_scalars_labels: number[];
   histograms: Record<string, GoldenHistogram>;
+  fill_examples: GoldenFillExample[];
 }
 
 let golden: Golden | undefined;

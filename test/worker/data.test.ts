@@ -1,7 +1,7 @@
 /** GET /aggregates_by/{prefix}/channels/{channel}/?version=&dates=&metric=[&filters] */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COUNT_HISTOGRAM_LABELS, SIMPLE_MEASURES_LABELS } from '../../builder/src/aggregate/value-buckets';
 import { expandBuckets } from '../../worker/src/core/bucket-spec';
-import { COUNT_HISTOGRAM_LABELS, SIMPLE_MEASURES_LABELS } from '../../worker/src/core/buckets';
 import type { Prefix } from '../../worker/src/core/storage-keys';
 import type { ExpectedRow, Filter } from './helpers';
 import { expectedData, get, getJson, makeApp, metricsIndex, seedBucket, storedRows, testPings } from './helpers';

@@ -10,11 +10,12 @@ import { inject } from 'vitest';
 import type { AppDeps } from '../../worker/src/app';
 import { createApp } from '../../worker/src/app';
 import { DEFAULTS } from '../../worker/src/config';
+import { periodOf } from '../../worker/src/core/calendar-date';
 import type { ManifestIndex, MetricsIndex } from '../../worker/src/core/index-objects';
 import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { Prefix } from '../../worker/src/core/storage-keys';
-import { manifestKey, metricsKey, periodOf, shardKey } from '../../worker/src/core/storage-keys';
+import { manifestKey, metricsKey, shardKey } from '../../worker/src/core/storage-keys';
 import type { Env } from '../../worker/src/env';
 import type { ObjectSource } from '../../worker/src/storage/object-source';
 

@@ -7,24 +7,25 @@
  *
  * The hot path is built for pings with hundreds of histograms: each (metric, label, process) has
  * a series number (series-index.ts) and each dimension group an array of accumulators indexed by
- * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name;
- * bucket counts are added into a Float64Array (metric-accumulator.ts) with an exact fallback.
+ * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name
+ * (histogram-layout.ts); bucket counts are added into a Float64Array (metric-accumulator.ts) with
+ * an exact fallback.
  */
-import { bucketIndexForValue } from '../../../worker/src/core/buckets';
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact } from '../../../worker/src/core/exact-int';
-import type { HistogramCatalog, HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
-import { denseLength, parsePythonInt } from '../../../worker/src/core/histogram-definitions';
 import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
+import type { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { MetricSink } from './extract-metrics';
 import { extractMetrics } from './extract-metrics';
+import { HistogramLayout, NON_INTEGER_KEY } from './histogram-layout';
 import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
 import type { PingDimensions, PingSelection } from './ping-dimensions';
 import { readPingDimensions } from './ping-dimensions';
 import type { MetricEntry } from './series-index';
 import { processIndex, SeriesIndex } from './series-index';
 import type { MetricSkipReason, PingSkipReason } from './skip-reasons';
+import { bucketIndexForValue } from './value-buckets';
 
 export { MetricAccumulator } from './metric-accumulator';
 
@@ -46,63 +47,6 @@ export interface AggregationStats {
   metricsSkipped: Partial<Record<MetricSkipReason, number>>;
   /** Histogram names seen without a definition, with how often. */
   undefinedHistograms: Map<string, number>;
-}
-
-/** Dense index of a bucket key that is an integer but not a bucket lower bound: dropped. */
-const DROPPED_KEY = -1;
-/** Dense index of a bucket key that is not an integer: skipped and counted. */
-const NON_INTEGER_KEY = -2;
-/** Remembered key strings per histogram; bounded so hostile pings cannot grow it without end. */
-const MAX_REMEMBERED_KEYS = 4096;
-
-/** Bucket lower bounds below this are looked up in a table; larger ones in a map. */
-const TABLE_LIMIT = 4096;
-
-/**
- * What a histogram's definition implies for the hot path, resolved once per name: its dense width,
- * and the dense index of each bucket lower bound (the first one when bounds repeat; a categorical
- * histogram's keys 0..labels are their own index, the last one being the spill bucket).
- */
-class HistogramLayout {
-  readonly width: number;
-  /** Dense index by bucket lower bound, for bounds below TABLE_LIMIT (-1: not a bound). */
-  readonly table: Int32Array;
-  /** Dense index by bucket lower bound, for the other bounds. */
-  private readonly large = new Map<number, number>();
-  /** Keys that are not plain digit strings -> dense index (or DROPPED_KEY / NON_INTEGER_KEY). */
-  private readonly otherKeys = new Map<string, number>();
-
-  constructor(definition: HistogramDefinition) {
-    this.width = denseLength(definition);
-    const bounds =
-      definition.kind === 'categorical' ? definition.labels.map((_, i) => i).concat(definition.labels.length) : definition.ranges;
-    let tableLength = 0;
-    for (const bound of bounds)
-      if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) tableLength = Math.max(tableLength, bound + 1);
-    this.table = new Int32Array(tableLength).fill(DROPPED_KEY);
-    for (let index = bounds.length - 1; index >= 0; index--) {
-      const bound = bounds[index] as number;
-      if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) this.table[bound] = index;
-      else this.large.set(bound, index);
-    }
-  }
-
-  /** Dense index of an integer bucket key, or DROPPED_KEY. */
-  indexOfBucket(bucket: number): number {
-    if (bucket >= 0 && bucket < this.table.length) return this.table[bucket] as number;
-    return this.large.get(bucket) ?? DROPPED_KEY;
-  }
-
-  /** Any key string (Python's int() rules, see parsePythonInt), remembered (boundedly). */
-  indexOfKey(key: string): number {
-    let index = this.otherKeys.get(key);
-    if (index === undefined) {
-      const bucket = parsePythonInt(key);
-      index = bucket === undefined ? NON_INTEGER_KEY : this.indexOfBucket(bucket);
-      if (this.otherKeys.size < MAX_REMEMBERED_KEYS) this.otherKeys.set(key, index);
-    }
-    return index;
-  }
 }
 
 /** A histogram name without a definition. */
@@ -142,7 +86,7 @@ export interface PingParser {
   parse(line: string): unknown;
 }
 
-export const jsonPingParser: PingParser = { parse: (line) => JSON.parse(line) as unknown };
+const jsonPingParser: PingParser = { parse: (line) => JSON.parse(line) as unknown };
 
 /** What absorb() takes: another aggregation's groups and stats (a partial aggregate). */
 export interface AggregationState {
@@ -242,7 +186,7 @@ export class Aggregator {
 
   /**
    * The group with these dimensions (created if new), to add totals accumulated elsewhere (a
-   * partial aggregate in another form, see compact-partial.ts) to its accumulators, exactly. A
+   * partial aggregate in another form, see threads/compact-partial.ts) to its accumulators, exactly. A
    * caller adding many accumulators of one group looks the group up once.
    */
   groupHandle(dimensions: PingDimensions): {
@@ -376,7 +320,7 @@ function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Par
   for (const [reason, n] of Object.entries(from) as [K, number][]) into[reason] = (into[reason] ?? 0) + n;
 }
 
-export function dimensionKey(d: PingDimensions): string {
+function dimensionKey(d: PingDimensions): string {
   return `${d.submissionDate}\u0000${d.channel}\u0000${d.version}\u0000${d.buildId}\u0000${d.application}\u0000${d.architecture}\u0000${d.os}\u0000${d.osVersion}\u0000${d.e10sEnabled}`;
 }
 

@@ -2,19 +2,21 @@
  * Walks one ping's payload the way the original aggregator did and reports every histogram and
  * every bucketed value (count histograms, numeric scalars, simple measurements) to a sink.
  */
-import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from '../../../worker/src/core/buckets';
 import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
-import {
-  countHistogramMetric,
-  EXCLUDED_KEYED_HISTOGRAMS,
-  PROCESS_TYPES,
-  SKIPPED_SCALAR_PREFIX,
-  scalarMetric,
-  simpleMeasureMetric,
-} from '../../../worker/src/core/metric-names';
+import { countHistogramMetric, PROCESS_TYPES, scalarMetric, simpleMeasureMetric } from '../../../worker/src/core/metric-names';
 import { pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
+import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from './value-buckets';
+
+/** Keyed histograms the original never aggregated (bugs 1275010 and 1275019). */
+const EXCLUDED_KEYED_HISTOGRAMS: ReadonlySet<string> = new Set([
+  'MESSAGE_MANAGER_MESSAGE_SIZE',
+  'VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION',
+]);
+
+/** Scalars whose name starts with this were never aggregated. */
+const SKIPPED_SCALAR_PREFIX = 'browser.engagement.navigation';
 
 export interface MetricSink {
   /** A valid histogram (not a count histogram): its sparse values and its sum. */

@@ -1,7 +1,17 @@
 /**
- * Partial aggregates: the aggregation state of a slice of the input, written to a file so that
- * many machines (or threads) can each aggregate a part and one `merge` step adds them up.
- * msgpack, column-free and simple: one entry per dimension group with its accumulators.
+ * Partial aggregates as files (partial format 1): the aggregation state of a slice of the input,
+ * written by `build --partial` so that many machines can each aggregate a part and one `merge`
+ * adds them up. msgpack, column-free and simple: one entry per dimension group with its
+ * accumulators, each histogram a plain array (a zero cell is one byte).
+ *
+ * Why worker threads hand over their partials in another form (threads/compact-partial.ts),
+ * measured by `npm run bench:partials` on a realistic partial: this file is about 4x smaller than
+ * the compact form (whose cells are 8-byte doubles, mostly zero), which is what a file sent
+ * between machines needs; the compact form is several times (5-20x, noisy) cheaper to produce
+ * and is transferred between threads without a copy, which is what the end of every thread
+ * needs. Either one in the other's place costs that factor. Compressing the compact form would give both (gzip level
+ * 1: smaller than this file, and faster), but deflate output depends on the zlib build Node
+ * bundles, so such a file could not be pinned byte for byte like the other persisted formats.
  */
 import { Packr } from 'msgpackr';
 import type { ExactInt } from '../../../worker/src/core/exact-int';

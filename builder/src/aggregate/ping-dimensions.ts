@@ -1,6 +1,7 @@
 /** Which pings are aggregated, and the dimensions of those that are (the original's filter and key). */
+import { isYyyymmdd } from '../../../worker/src/core/calendar-date';
 import { isRecord } from '../../../worker/src/core/is-record';
-import { isChannel } from '../../../worker/src/core/storage-keys';
+import { isChannel, isMajorVersion } from '../../../worker/src/core/storage-keys';
 import type { PingSkipReason } from './skip-reasons';
 
 export interface PingDimensions {
@@ -49,9 +50,8 @@ export interface PingSelection {
 
 export type DimensionsResult = { ok: true; dimensions: PingDimensions } | { ok: false; reason: PingSkipReason };
 
-const EIGHT_DIGITS = /^\d{8}$/;
+/** A build id starts with its build date. */
 const BUILD_DATE = /^\d{8}/;
-const MAJOR_VERSION = /^\d{1,4}$/;
 
 export function readPingDimensions(ping: unknown, selection: PingSelection): DimensionsResult {
   if (!isRecord(ping)) return skip('not-an-object');
@@ -86,11 +86,11 @@ export function readPingDimensions(ping: unknown, selection: PingSelection): Dim
     name: application.name,
     architecture: application.architecture,
   };
-  if (typeof submissionDate !== 'string' || !EIGHT_DIGITS.test(submissionDate)) return skip('invalid-dimension');
+  if (typeof submissionDate !== 'string' || !isYyyymmdd(submissionDate)) return skip('invalid-dimension');
   if (selection.submissionDate !== undefined && submissionDate !== selection.submissionDate) return skip('other-submission-date');
   if (typeof fullVersion !== 'string' || typeof fullBuildId !== 'string') return skip('invalid-dimension');
   const version = fullVersion.split('.')[0] as string;
-  if (!MAJOR_VERSION.test(version) || !BUILD_DATE.test(fullBuildId)) return skip('invalid-dimension');
+  if (!isMajorVersion(version) || !BUILD_DATE.test(fullBuildId)) return skip('invalid-dimension');
   if (typeof name !== 'string' || typeof architecture !== 'string' || typeof os.name !== 'string') return skip('invalid-dimension');
   let osVersion: string;
   if (os.name === 'Linux') {

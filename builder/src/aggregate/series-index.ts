@@ -6,7 +6,7 @@
  */
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 
-export const PROCESS_COUNT = 3;
+const PROCESS_COUNT = 3;
 
 /** parent 0, content 1, gpu 2 (the order of PROCESS_TYPES), by identity comparisons. */
 export function processIndex(process: ProcessType): number {

@@ -1,6 +1,6 @@
 /** Why a ping, or a part of one, was not aggregated. Every skip is counted in the build report. */
 
-export const PING_SKIP_REASONS = {
+const PING_SKIP_REASONS = {
   'invalid-json': 'line is not valid JSON',
   'not-an-object': 'ping is not a JSON object',
   'bad-sample-id': 'meta.sampleId missing, not a number, or not below 100',
@@ -16,7 +16,7 @@ export const PING_SKIP_REASONS = {
 } as const;
 export type PingSkipReason = keyof typeof PING_SKIP_REASONS;
 
-export const METRIC_SKIP_REASONS = {
+const METRIC_SKIP_REASONS = {
   'invalid-histogram': 'histogram is not an object, values not an object, sum not a non-negative integer, or histogram_type not an integer',
   'no-definition': 'histogram has no definition in Histograms.json',
   'negative-value': 'scalar, simple measurement or count-histogram value below zero',

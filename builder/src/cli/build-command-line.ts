@@ -1,9 +1,10 @@
 /** The `build` and `merge` commands' arguments, help and output (build-command.ts does the work). */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isCalendarDate } from '../../../worker/src/core/calendar-date';
+import { isChannel } from '../../../worker/src/core/storage-keys';
 import type { PingSelection } from '../aggregate/ping-dimensions';
 import { runBuild, runMerge } from '../build-command';
-import { isCalendarDate } from '../calendar-date';
 import { loadDefinitions } from '../definitions/load-definitions';
 import { createProgress } from '../progress';
 import type { ObjectStore } from '../publish/object-store';
@@ -78,8 +79,6 @@ export const BUILD_OPTIONS = {
   force: { type: 'boolean' },
 } as const satisfies OptionsTable;
 
-const CHANNELS = ['nightly', 'aurora', 'beta', 'release'];
-
 interface BuildRequest {
   inputs: string[];
   /** With --partial instead: no target. */
@@ -144,7 +143,7 @@ function parseBuildArgs(name: 'build' | 'merge', args: string[]): BuildRequest |
     ?.split(',')
     .map((c) => c.trim())
     .filter(Boolean);
-  const unknown = channels?.filter((c) => !CHANNELS.includes(c)) ?? [];
+  const unknown = channels?.filter((c) => !isChannel(c)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown channel(s): ${unknown.join(', ')}`);
   return {
     inputs,

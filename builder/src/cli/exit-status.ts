@@ -2,11 +2,12 @@
  * Exit statuses, and the one mapping from what a command threw to its status and message, for
  * build, merge and trim alike.
  */
-import { WorkerFailure } from '../aggregate/parallel-aggregate';
+
 import { InputError } from '../input/expand-inputs';
 import { StoreError } from '../publish/object-store';
 import { TargetError } from '../publish/open-store';
 import { PublishedObjectError } from '../publish/published-index';
+import { WorkerFailure } from '../threads/parallel-aggregate';
 import { TrimConflictError } from '../trim/apply-trim';
 import type { TextOutput } from './cli-io';
 

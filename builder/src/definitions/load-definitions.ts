@@ -1,13 +1,13 @@
 /** Reads the definition files (vendored by default, or newer ones given on the command line). */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { HistogramCatalog } from '../../../worker/src/core/histogram-definitions';
-import { parseHistogramsJson } from '../../../worker/src/core/histogram-definitions';
+import type { HistogramCatalog } from './histogram-catalog';
+import { parseHistogramsJson } from './histogram-catalog';
 import type { ScalarCatalog } from './scalar-definitions';
 import { parseScalarsYaml } from './scalar-definitions';
 
 export const DEFAULT_HISTOGRAMS_PATH = fileURLToPath(new URL('../../data/Histograms.json', import.meta.url));
-export const DEFAULT_SCALARS_PATH = fileURLToPath(new URL('../../data/Scalars.yaml', import.meta.url));
+const DEFAULT_SCALARS_PATH = fileURLToPath(new URL('../../data/Scalars.yaml', import.meta.url));
 
 export interface Definitions {
   histograms: HistogramCatalog;

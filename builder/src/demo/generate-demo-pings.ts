@@ -4,6 +4,7 @@
  *
  * Pure (no I/O, no Math.random, no clock): the same options always yield the same pings.
  */
+import { dateOfDayNumber, dayNumber, isCalendarDate, isYyyymmdd } from '../../../worker/src/core/calendar-date';
 
 export interface DemoPingOptions {
   /** How many pings to yield. */
@@ -210,16 +211,9 @@ class SeededRandom {
 
 /** Days since 1970-01-01 (UTC) of a YYYYMMDD date; throws on malformed dates. */
 function dayNumberOf(yyyymmdd: string): number {
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);
-  if (!match) throw new RangeError(`expected a YYYYMMDD date, got ${JSON.stringify(yyyymmdd)}`);
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const time = Date.UTC(year, month - 1, day);
-  if (formatDay(time / MS_PER_DAY) !== yyyymmdd) throw new RangeError(`not a calendar date: ${yyyymmdd}`);
-  return time / MS_PER_DAY;
-}
-
-function formatDay(dayNumber: number): string {
-  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10).replaceAll('-', '');
+  if (!isYyyymmdd(yyyymmdd)) throw new RangeError(`expected a YYYYMMDD date, got ${JSON.stringify(yyyymmdd)}`);
+  if (!isCalendarDate(yyyymmdd)) throw new RangeError(`not a calendar date: ${yyyymmdd}`);
+  return dayNumber(yyyymmdd);
 }
 
 function twoDigits(n: number): string {
@@ -237,7 +231,7 @@ function buildIdFor(channel: string, buildDay: number): string {
   const hour = channel === 'nightly' ? 3 : Math.floor(timeOfDay() * 24);
   const minute = Math.floor(timeOfDay() * 60);
   const second = Math.floor(timeOfDay() * 60);
-  return `${formatDay(buildDay)}${twoDigits(hour)}${twoDigits(minute)}${twoDigits(second)}`;
+  return `${dateOfDayNumber(buildDay)}${twoDigits(hour)}${twoDigits(minute)}${twoDigits(second)}`;
 }
 
 /** A build day 0..MAX_BUILD_AGE_DAYS days before the submission, on the channel's cadence, recent ones likelier. */
@@ -411,7 +405,7 @@ function xpcomAbiFor(architecture: string, osName: string): string {
 }
 
 function applyDimensions(ping: JsonObject, d: PingDimensions): void {
-  const submissionDate = formatDay(d.submissionDay);
+  const submissionDate = dateOfDayNumber(d.submissionDay);
   ping.clientId = d.clientId;
   ping.id = d.documentId;
   ping.creationDate = new Date(d.creationTime).toISOString();

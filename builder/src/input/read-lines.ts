@@ -18,39 +18,6 @@ export interface LineProgress {
   bytesRead: number;
 }
 
-/** Yields each line (without its newline) of one source; a read or gunzip failure is an InputError naming it. */
-export async function* readLines(source: InputSource, progress?: LineProgress): AsyncGenerator<string> {
-  try {
-    yield* linesOf(source, progress);
-  } catch (error) {
-    throw new InputError(`cannot read ${source.kind === 'stdin' ? 'stdin' : source.path}: ${(error as Error).message}`);
-  }
-}
-
-async function* linesOf(source: InputSource, progress?: LineProgress): AsyncGenerator<string> {
-  const raw = source.kind === 'stdin' ? source.stream : createReadStream(source.path, { highWaterMark: 1 << 20 });
-  const counted = countBytes(raw, progress);
-  const stream = await maybeGunzip(counted);
-  let pending: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let start = 0;
-    let newline = chunk.indexOf(10, start);
-    while (newline >= 0) {
-      if (pending.length > 0) {
-        pending.push(chunk.subarray(start, newline));
-        yield Buffer.concat(pending).toString('utf8');
-        pending = [];
-      } else {
-        yield chunk.toString('utf8', start, newline);
-      }
-      start = newline + 1;
-      newline = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
-  }
-  if (pending.length > 0) yield Buffer.concat(pending).toString('utf8');
-}
-
 /** A byte range [start, end) of a plain file: it owns every line that starts inside it. */
 export interface ByteRange {
   start: number;
@@ -59,9 +26,9 @@ export interface ByteRange {
 
 /**
  * Yields the source's bytes in batches of whole lines (each batch ends just after a newline, except
- * a last line without one). Splitting the batches at their newlines gives exactly the lines
- * readLines yields. A batch is only valid until the next one is asked for (the reader reuses its
- * buffer): consume it synchronously, or copy it.
+ * a last line without one); forEachLineOf splits a batch into its lines (without their newlines;
+ * a last newline starts no further line). A batch is only valid until the next one is asked for
+ * (the reader reuses its buffer): consume it synchronously, or copy it.
  *
  * With a range (plain files only), yields the lines that start inside it, the last one read to its
  * end even past the range: the ranges of a partition of a file yield each of its lines exactly once.

@@ -6,32 +6,24 @@
  * read again and the change recomputed from what is there now, a bounded number of times with
  * jittered exponential backoff.
  */
+import type { BackoffPolicy } from './backoff';
 import { jitteredDelayMs } from './backoff';
 import type { ObjectStore, StoredObject } from './object-store';
 import { conditionAfter, StoreError } from './object-store';
 
-export interface RetryPolicy {
-  /** Attempts in all (the first write plus retries). */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Uniform in [0, 1): the jitter source. */
-  random: () => number;
-}
+/** Rounds of read → change → conditional put of one object (the first write plus retries on conflict). */
+export type ConflictRetryPolicy = BackoffPolicy;
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 12, baseDelayMs: 5, maxDelayMs: 2_000, random: Math.random };
-
-/** "Full jitter": uniform in [0, min(max, base·2^retry)), so colliding writers spread out. */
-export function backoffDelayMs(retry: number, policy: RetryPolicy): number {
-  return jitteredDelayMs(policy.baseDelayMs, policy.maxDelayMs, retry, policy.random());
-}
+export const DEFAULT_CONFLICT_RETRY: ConflictRetryPolicy = { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 2_000 };
 
 /** What a change decides, given the object as it is now (null: absent). */
 export type Change<T> = { write: Uint8Array; outcome: T } | { write?: undefined; outcome: T };
 
 export interface UpdateOptions {
   contentType: string;
-  policy: RetryPolicy;
+  policy: ConflictRetryPolicy;
+  /** Uniform in [0, 1): the jitter source, so colliding writers spread out (default Math.random). */
+  random?: () => number;
   /** The first read may be skipped when the caller knows the object was absent (a listing). */
   knownAbsent?: boolean;
   onConflict?: () => void;
@@ -50,8 +42,9 @@ export async function updateObject<T>(
   options: UpdateOptions,
 ): Promise<UpdateResult<T>> {
   let skipRead = options.knownAbsent ?? false;
-  for (let attempt = 0; attempt < options.policy.attempts; attempt++) {
-    if (attempt > 0) await sleep(backoffDelayMs(attempt - 1, options.policy));
+  const random = options.random ?? Math.random;
+  for (let attempt = 0; attempt < options.policy.maxAttempts; attempt++) {
+    if (attempt > 0) await sleep(jitteredDelayMs(options.policy, attempt - 1, random()));
     const current = skipRead ? null : await store.get(key);
     skipRead = false;
     const decided = await change(current);
@@ -61,7 +54,7 @@ export async function updateObject<T>(
     options.onConflict?.();
   }
   throw new StoreError(
-    `gave up writing ${key} to ${store.description}: another writer changed it ${options.policy.attempts} times in a row while this one merged (nothing is lost; run the build again)`,
+    `gave up writing ${key} to ${store.description}: another writer changed it ${options.policy.maxAttempts} times in a row while this one merged (nothing is lost; run the build again)`,
   );
 }
 

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GenericSchema, InferOutput } from 'valibot';
+import { JSON_CONTENT_TYPE, MSGPACK_CONTENT_TYPE } from '../../../worker/src/core/content-types';
 import type { LedgerIndex, ManifestIndex } from '../../../worker/src/core/index-objects';
 import { mergeChannels, mergeDates, mergeFilters, mergeLedgers, mergeMetrics } from '../../../worker/src/core/index-objects';
 import {
@@ -42,8 +43,8 @@ import {
   shardKey,
 } from '../../../worker/src/core/storage-keys';
 import type { BuildPlan, ShardPlan } from '../shards/plan-build';
-import type { RetryPolicy } from './conditional-update';
-import { DEFAULT_RETRY_POLICY, updateObject } from './conditional-update';
+import type { ConflictRetryPolicy } from './conditional-update';
+import { DEFAULT_CONFLICT_RETRY, updateObject } from './conditional-update';
 import type { ShardRevision } from './manifest-update';
 import { manifestWith } from './manifest-update';
 import type { ObjectStore } from './object-store';
@@ -73,7 +74,10 @@ export interface PublishOptions {
   onShardDone?: (done: number, total: number) => void;
   /** Rebuild the submission-date view of dates already published (see shard-update.ts). */
   force?: boolean;
-  retry?: Partial<RetryPolicy>;
+  /** How often a write that lost to another writer is recomputed and tried again. */
+  retry?: Partial<ConflictRetryPolicy>;
+  /** The jitter source of those retries (default Math.random). */
+  random?: () => number;
 }
 
 export function emptyPublishReport(): PublishReport {
@@ -91,9 +95,6 @@ export function emptyPublishReport(): PublishReport {
 
 /** Operations under way at once, unless the options or the store say otherwise. */
 export const DEFAULT_CONCURRENCY = 16;
-
-const MSGPACK = 'application/x-msgpack';
-const JSON_TYPE = 'application/json';
 
 /** What is already published for one (prefix, channel, version), and what this build adds. */
 interface PublishedVersion {
@@ -116,7 +117,8 @@ interface ShardOutcome {
 export async function publishBuild(store: ObjectStore, build: BuildPlan, options: PublishOptions = {}): Promise<PublishReport> {
   const report = emptyPublishReport();
   const force = options.force ?? false;
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const policy: ConflictRetryPolicy = { ...DEFAULT_CONFLICT_RETRY, ...options.retry };
+  const random = options.random ?? Math.random;
   const onConflict = () => {
     report.conflictsRetried += 1;
   };
@@ -176,7 +178,7 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
         }
         return { outcome: { update, base, revision: base, held: stored?.submissions ?? [] } };
       },
-      { contentType: MSGPACK, policy, knownAbsent: !published.shardKeys.has(key), onConflict },
+      { contentType: MSGPACK_CONTENT_TYPE, policy, random, knownAbsent: !published.shardKeys.has(key), onConflict },
     );
     if (written) {
       report.shardsWritten += 1;
@@ -210,7 +212,7 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
         const text = JSON.stringify(await merged(current ? parseIndexObject(schema, key, current.bytes) : undefined));
         return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
       },
-      { contentType: JSON_TYPE, policy, onConflict },
+      { contentType: JSON_CONTENT_TYPE, policy, random, onConflict },
     );
     if (!written) return;
     report.indexObjectsWritten += 1;

@@ -18,8 +18,8 @@ import { ConcurrencyLimit } from '../../../worker/src/core/concurrency-limit';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store';
 import { StoreError } from './object-store';
 import type { S3Connection } from './s3/r2-target';
-import type { AttemptFailure, RetryPolicy } from './s3/retry-policy';
-import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter } from './s3/retry-policy';
+import type { AttemptFailure, TransportRetryPolicy } from './s3/retry-policy';
+import { DEFAULT_TRANSPORT_RETRY, decideRetry, parseRetryAfter } from './s3/retry-policy';
 import { listUrl, objectUrl, withoutPrefix, withPrefix } from './s3/s3-urls';
 import { parseListObjectsV2, parseS3Error } from './s3/s3-xml';
 
@@ -28,7 +28,7 @@ export interface S3StoreConfig extends S3Connection {
   region?: string;
   /** Requests in flight at once, at most. Default 16. */
   maxInFlight?: number;
-  retry?: RetryPolicy;
+  retry?: TransportRetryPolicy;
   /** One attempt (answer and body) may take this long. Default 60 s. */
   requestTimeoutMs?: number;
   /** ListObjectsV2 max-keys; the server's default (1000) when unset. */
@@ -73,7 +73,7 @@ export class S3Store implements ObjectStore {
   readonly description: string;
   private readonly client: AwsClient;
   private readonly inFlight: ConcurrencyLimit;
-  private readonly retry: RetryPolicy;
+  private readonly retry: TransportRetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -90,7 +90,7 @@ export class S3Store implements ObjectStore {
       retries: 0,
     });
     this.inFlight = new ConcurrencyLimit(config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
-    this.retry = config.retry ?? DEFAULT_RETRY_POLICY;
+    this.retry = config.retry ?? DEFAULT_TRANSPORT_RETRY;
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.random = config.random ?? Math.random;
     this.sleep = config.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

@@ -7,8 +7,8 @@
  * (each row sums every submission date), so its already-held dates are refused.
  */
 import type { ShardContent } from '../../../worker/src/core/shard';
-import { mergeRowLists, mergeShards } from '../../../worker/src/core/shard-merge';
 import type { ShardContribution } from '../shards/shard-rows';
+import { mergeRowLists, mergeShards } from './shard-merge';
 
 export interface ShardUpdate {
   /** The new content, or undefined when the stored shard stays as it is. */
@@ -40,7 +40,7 @@ export function planShardUpdate(
 }
 
 /** A submission-date shard without the rows and the record of some submission dates. */
-export function withoutDates(shard: ShardContent, dates: readonly string[]): ShardContent {
+function withoutDates(shard: ShardContent, dates: readonly string[]): ShardContent {
   const dropped = new Set(dates);
   return {
     ...shard,
@@ -50,7 +50,7 @@ export function withoutDates(shard: ShardContent, dates: readonly string[]): Sha
 }
 
 /** One shard from contributions of the same identity. */
-export function shardFrom(contributions: readonly ShardContribution[]): ShardContent {
+function shardFrom(contributions: readonly ShardContribution[]): ShardContent {
   const first = contributions[0];
   if (!first) throw new Error('a shard needs at least one contribution');
   const rows = contributions.length === 1 ? first.rows : mergeRowLists(contributions.map((c) => c.rows));

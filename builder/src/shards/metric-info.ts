@@ -4,15 +4,15 @@
  * service: simple measures and scalars use fixed labels, count histograms are asked for by their
  * plain name, everything else takes kind and buckets from Histograms.json.
  */
-import type { HistogramDefinition } from '../../../worker/src/core/histogram-definitions';
-import { serviceBuckets } from '../../../worker/src/core/histogram-definitions';
 import type { BucketSpec, MetricInfo } from '../../../worker/src/core/index-objects';
 import { COUNT_HISTOGRAM_PREFIX, metricFamily } from '../../../worker/src/core/metric-names';
+import { COUNT_LABELS_SPEC, SIMPLE_MEASURES_SPEC } from '../aggregate/value-buckets';
+import type { HistogramDefinition } from '../definitions/histogram-definitions';
 import type { Definitions } from '../definitions/load-definitions';
 import { scalarDefinitionName } from '../definitions/scalar-definitions';
 
-export const SIMPLE_MEASURES_SPEC: BucketSpec = { exponential: [1, 30000, 50] };
-export const COUNT_LABELS_SPEC: BucketSpec = { exponential: [1, 10000, 100] };
+/** Name of the extra bucket that follows the labels of a categorical histogram. */
+const CATEGORICAL_SPILL_LABEL = 'spill';
 
 /** undefined when the service would answer 404 for every request of this stored metric. */
 export function metricInfoFor(stored: string, definitions: Definitions): { publicName: string; info: MetricInfo } | undefined {
@@ -42,10 +42,25 @@ export function metricInfoFor(stored: string, definitions: Definitions): { publi
   }
 }
 
-export function bucketSpecOf(definition: HistogramDefinition): BucketSpec {
-  if (definition.kind === 'exponential') return { exponential: [definition.low, definition.high, definition.nBuckets] };
-  if (definition.kind === 'linear' || definition.kind === 'enumerated') {
-    return { linear: [definition.low, definition.high, definition.nBuckets] };
+/**
+ * The `buckets` the service returns for a histogram metric (BUCKETS.md §5), compactly: the bucket
+ * lower bounds as the parameters that compute them, [0, 1] for flags, the labels plus "spill" for
+ * categorical ones, the COUNT labels for count histograms, the lower bounds themselves otherwise.
+ */
+function bucketSpecOf(definition: HistogramDefinition): BucketSpec {
+  switch (definition.kind) {
+    case 'exponential':
+      return { exponential: [definition.low, definition.high, definition.nBuckets] };
+    case 'linear':
+    case 'enumerated':
+      return { linear: [definition.low, definition.high, definition.nBuckets] };
+    case 'flag':
+      return { list: [0, 1] };
+    case 'categorical':
+      return { list: [...definition.labels, CATEGORICAL_SPILL_LABEL] };
+    case 'count':
+      return COUNT_LABELS_SPEC;
+    default:
+      return { list: [...definition.ranges] };
   }
-  return { list: serviceBuckets(definition) };
 }

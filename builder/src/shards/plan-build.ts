@@ -7,9 +7,10 @@
  * every row's (possibly summed) sum, which is all that decides whether the row is stored; a date,
  * filter option or metric enters the index only if some stored row carries it. Pure: no I/O.
  */
+
+import { periodOf } from '../../../worker/src/core/calendar-date';
 import { exceedsInt64 } from '../../../worker/src/core/exact-int';
 import { isPrintableMetricName } from '../../../worker/src/core/metric-names';
-import { periodOf } from '../../../worker/src/core/storage-keys';
 import type { Aggregator, DimensionGroup, MetricAccumulator } from '../aggregate/aggregator';
 import { accumulatorsOf } from '../aggregate/aggregator';
 import type { Definitions } from '../definitions/load-definitions';

@@ -6,15 +6,13 @@
  * store is then as safe for readers as after any prefix of the plan, and running the trim again
  * re-plans from what is there.
  */
+import { JSON_CONTENT_TYPE, MSGPACK_CONTENT_TYPE } from '../../../worker/src/core/content-types';
 import type { ObjectStore } from '../publish/object-store';
 import { runPool } from '../publish/publish-build';
 import type { TrimAction } from './plan-trim';
 import { TRIM_PHASES } from './plan-trim';
 
 const CONCURRENCY = 16;
-
-const MSGPACK = 'application/x-msgpack';
-const JSON_TYPE = 'application/json';
 
 export class TrimConflictError extends Error {
   override name = 'TrimConflictError';
@@ -41,7 +39,7 @@ export async function applyTrim(store: ObjectStore, actions: readonly TrimAction
           await store.delete(action.key);
         } else {
           const bytes = action.kind === 'rewrite-shard' ? action.bytes : new TextEncoder().encode(action.text);
-          const result = await store.put(action.key, bytes, action.kind === 'rewrite-shard' ? MSGPACK : JSON_TYPE, {
+          const result = await store.put(action.key, bytes, action.kind === 'rewrite-shard' ? MSGPACK_CONTENT_TYPE : JSON_CONTENT_TYPE, {
             ifMatch: action.ifMatch,
           });
           if (!result.ok) {

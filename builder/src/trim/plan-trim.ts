@@ -20,11 +20,13 @@
  * Every action depends only on what it changes, so an interrupted trim converges when re-run,
  * and a trim with nothing to do plans no action.
  */
+
+import { periodOf } from '../../../worker/src/core/calendar-date';
 import type { ChannelsIndex, DateEntry, DatesIndex, LedgerIndex, ManifestIndex } from '../../../worker/src/core/index-objects';
 import type { ShardContent } from '../../../worker/src/core/shard';
 import { encodeShard } from '../../../worker/src/core/shard-codec';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
-import { channelsKey, datesKey, ledgerKey, manifestKey, periodOf, shardKey } from '../../../worker/src/core/storage-keys';
+import { channelsKey, datesKey, ledgerKey, manifestKey, shardKey } from '../../../worker/src/core/storage-keys';
 import { shardRevision } from '../publish/publish-build';
 import type { PublishedState } from './published-state';
 import { parseKey } from './published-state';

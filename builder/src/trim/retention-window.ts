@@ -3,6 +3,7 @@
  * [base - keepDays, base + bufferDays - 1]: everything older is trimmed, and so is anything dated
  * further in the future than the buffer (bogus build ids, clock skew).
  */
+import { addDays, lastDayOfMonth } from '../../../worker/src/core/calendar-date';
 import { CHANNELS } from '../../../worker/src/core/storage-keys';
 
 /** The original's --retention-period default: two years. */
@@ -43,27 +44,6 @@ export function monthCoverage(period: string, window: RetentionWindow): MonthCov
   if (lastDay < window.first || firstDay > window.last) return 'trimmed';
   if (firstDay >= window.first && lastDay <= window.last) return 'kept';
   return 'boundary';
-}
-
-export function addDays(date: string, days: number): string {
-  const utc = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
-  return formatDate(new Date(utc + days * 86_400_000));
-}
-
-export function todayUtc(now: Date = new Date()): string {
-  return formatDate(now);
-}
-
-function formatDate(date: Date): string {
-  const pad = (n: number, width: number) => String(n).padStart(width, '0');
-  return `${pad(date.getUTCFullYear(), 4)}${pad(date.getUTCMonth() + 1, 2)}${pad(date.getUTCDate(), 2)}`;
-}
-
-function lastDayOfMonth(period: string): string {
-  const year = Number(period.slice(0, 4));
-  const month = Number(period.slice(4, 6));
-  // Day 0 of the next month is the last day of this one.
-  return formatDate(new Date(Date.UTC(year, month, 0)));
 }
 
 /**

@@ -1,8 +1,8 @@
 /** The `trim` command's arguments, help and output (run-trim.ts does the work). */
 import { parseArgs } from 'node:util';
+import { isCalendarDate, todayUtc } from '../../../worker/src/core/calendar-date';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
 import { isPrefix, PREFIXES } from '../../../worker/src/core/storage-keys';
-import { isCalendarDate } from '../calendar-date';
 import { EXIT } from '../cli/exit-status';
 import type { Command } from '../cli/run-command';
 import { HELP_REQUESTED } from '../cli/run-command';
@@ -10,7 +10,7 @@ import type { OptionsTable, TargetOptions } from '../cli/shared-options';
 import { SHARED_OPTIONS, sharedValues } from '../cli/shared-options';
 import type { ObjectStore } from '../publish/object-store';
 import type { RetentionPolicy } from './retention-window';
-import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays, todayUtc } from './retention-window';
+import { DEFAULT_BUFFER_DAYS, DEFAULT_KEEP_DAYS, parseChannelKeepDays, parseKeepDays } from './retention-window';
 import { runTrim } from './run-trim';
 import { formatTrimReport } from './trim-report';
 

@@ -6,8 +6,14 @@ import type { ShardRow } from '../../../worker/src/core/shard';
 import { decodeShard, encodeShard } from '../../../worker/src/core/shard-codec';
 import type { SumsByDate } from '../../../worker/src/query/aggregate';
 import { accumulateShard, toDataRows } from '../../../worker/src/query/aggregate';
-import { HISTOGRAM_NOT_FOUND_MESSAGE, resolveMetric, SCALAR_NOT_FOUND_MESSAGE } from '../../../worker/src/query/metric-definition';
-import { MISSING_PARAMETERS_MESSAGE, parseDataQuery } from '../../../worker/src/query/params';
+import { resolveMetric } from '../../../worker/src/query/metric-definition';
+import { parseDataQuery } from '../../../worker/src/query/params';
+
+// The original service's messages, word for word.
+const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
+const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
+const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
+
 import { datesByPeriod, planShardReads } from '../../../worker/src/query/plan';
 import { joinUseCounter } from '../../../worker/src/query/use-counter';
 

@@ -1,8 +1,8 @@
 /**
  * Bucket lower bounds ("labels") for Telemetry histograms, computed exactly like
  * python_moztelemetry's `linear_buckets` / `exponential_buckets` (see
- * builder/data/BUCKETS.md §3), plus the fixed label lists the aggregator uses
- * for count histograms, numeric scalars and simple measures.
+ * builder/data/BUCKETS.md §3). Both sides run it: the builder for the definitions' bucket lower
+ * bounds, the worker to expand the bucket specs of the metrics index (bucket-spec.ts).
  *
  * Runtime-agnostic: plain float64 arithmetic with Math.log / Math.exp, no Node APIs.
  *
@@ -80,33 +80,4 @@ export function exponentialBuckets(min: number, max: number, n: number): readonl
     }
     return buckets;
   });
-}
-
-/** Labels for count histograms stored as `[[COUNT]]_NAME` (the aggregator's hard-coded list). */
-export const COUNT_HISTOGRAM_LABELS: readonly number[] = exponentialBuckets(1, 10000, 100);
-
-/** Labels for numeric scalars (`SCALARS_*`): the same list as the count histograms. */
-export const NUMERIC_SCALARS_LABELS: readonly number[] = COUNT_HISTOGRAM_LABELS;
-
-/** Labels for simple measurements (`SIMPLE_MEASURES_*`). */
-export const SIMPLE_MEASURES_LABELS: readonly number[] = exponentialBuckets(1, 30000, 50);
-
-/**
- * Index of the largest label <= value in ascending `labels` (the last one if labels
- * repeat), or 0 when the value is below every label or is NaN (the original starts
- * at the first, "underflow" label). Returns -1 only for an empty label list.
- */
-export function bucketIndexForValue(labels: readonly number[], value: number): number {
-  if (labels.length === 0) return -1;
-  // Invariant: labels[low] <= value, and every index above `high` has a label > value.
-  const first = labels[0] as number;
-  if (!(value >= first)) return 0;
-  let low = 0;
-  let high = labels.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >>> 1;
-    if ((labels[middle] as number) <= value) low = middle;
-    else high = middle - 1;
-  }
-  return low;
 }

@@ -7,8 +7,8 @@
  */
 export type ExactInt = number | bigint;
 
-export const INT64_MAX = (1n << 63n) - 1n;
-export const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -28,7 +28,7 @@ export function addClamped(a: ExactInt, b: ExactInt): ExactInt {
   return clampInt64(addExact(a, b));
 }
 
-export function clampInt64(value: ExactInt): ExactInt {
+function clampInt64(value: ExactInt): ExactInt {
   if (typeof value === 'number') {
     if (value <= MAX_SAFE && value >= -MAX_SAFE) return value;
     return clampInt64(toBigInt(value));
@@ -54,20 +54,13 @@ export function isZero(value: ExactInt): boolean {
 }
 
 /** bigint back to number when that is exact. */
-export function normalizeExact(value: bigint): ExactInt {
+function normalizeExact(value: bigint): ExactInt {
   return value <= BigInt(MAX_SAFE) && value >= -BigInt(MAX_SAFE) ? Number(value) : value;
 }
 
-export function toBigInt(value: ExactInt): bigint {
+function toBigInt(value: ExactInt): bigint {
   if (typeof value === 'bigint') return value;
   return BigInt(Number.isInteger(value) ? value : Math.trunc(value));
-}
-
-export function compareExact(a: ExactInt, b: ExactInt): number {
-  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  const x = toBigInt(a);
-  const y = toBigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**

@@ -1,20 +1,15 @@
-/** Metric naming rules shared by the builder (which stores them) and the worker (which serves them). */
+/**
+ * Metric naming rules shared by the builder (which stores metrics under these names) and the
+ * worker (which serves them): the stored names of count histograms, scalars and simple
+ * measurements, the names the original stored at all, and the process (`child`) values.
+ */
 
 export const COUNT_HISTOGRAM_PREFIX = '[[COUNT]]';
-export const NUMERIC_SCALARS_PREFIX = 'SCALARS';
-export const SIMPLE_MEASURES_PREFIX = 'SIMPLE_MEASURES';
+const NUMERIC_SCALARS_PREFIX = 'SCALARS';
+const SIMPLE_MEASURES_PREFIX = 'SIMPLE_MEASURES';
 
 export const PROCESS_TYPES = ['parent', 'content', 'gpu'] as const;
 export type ProcessType = (typeof PROCESS_TYPES)[number];
-
-/** Keyed histograms the original never aggregated (bugs 1275010 and 1275019). */
-export const EXCLUDED_KEYED_HISTOGRAMS: ReadonlySet<string> = new Set([
-  'MESSAGE_MANAGER_MESSAGE_SIZE',
-  'VIDEO_DETAILED_DROPPED_FRAMES_PROPORTION',
-]);
-
-/** Scalars whose name starts with this were never aggregated. */
-export const SKIPPED_SCALAR_PREFIX = 'browser.engagement.navigation';
 
 export function countHistogramMetric(name: string): string {
   return `${COUNT_HISTOGRAM_PREFIX}_${name}`;

@@ -149,7 +149,7 @@ export function decodeShard(bytes: Uint8Array): ShardColumns {
 }
 
 /** Row objects back from the columns (the builder's merge works on these). */
-export function shardRows(columns: ShardColumns): ShardRow[] {
+function shardRows(columns: ShardColumns): ShardRow[] {
   const rows: ShardRow[] = [];
   for (let r = 0; r < columns.rowCount; r++) {
     const histogram: ExactInt[] = new Array<ExactInt>(columns.width[r] as number).fill(0);

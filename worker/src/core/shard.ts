@@ -31,11 +31,6 @@ export interface ShardContent extends ShardHeader {
   rows: ShardRow[];
 }
 
-/** A string identifying a row's dimensions; NUL never occurs inside a stored dimension. */
-export function rowKey(row: RowDimensions): string {
-  return `${row.date}\u0000${row.application}\u0000${row.architecture}\u0000${row.os}\u0000${row.osVersion}\u0000${row.e10sEnabled}\u0000${row.child}\u0000${row.label}`;
-}
-
 export function compareRows(a: RowDimensions, b: RowDimensions): number {
   for (const dimension of DIMENSIONS) {
     const x = a[dimension];

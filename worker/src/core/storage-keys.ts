@@ -9,7 +9,8 @@
  *   v1/meta/{channel}/{version}/filters.json               filter options for /filters/
  *   v1/meta/{channel}/{version}/metrics.json               kind, buckets, description per metric
  *
- * prefix is build_id or submission_date; period is the calendar month (YYYYMM) of the date.
+ * prefix is build_id or submission_date; period is the calendar month (YYYYMM) of the date
+ * (periodOf in calendar-date.ts).
  */
 
 export const LAYOUT_VERSION = 'v1';
@@ -28,20 +29,10 @@ export function isChannel(value: string): value is Channel {
   return (CHANNELS as readonly string[]).includes(value);
 }
 
-const DATE = /^\d{8}$/;
 const VERSION = /^\d{1,4}$/;
-
-export function isDate(value: string): boolean {
-  return DATE.test(value);
-}
 
 export function isMajorVersion(value: string): boolean {
   return VERSION.test(value);
-}
-
-/** The month period (YYYYMM) a YYYYMMDD date belongs to. */
-export function periodOf(date: string): string {
-  return date.slice(0, 6);
 }
 
 export function channelsKey(prefix: Prefix): string {

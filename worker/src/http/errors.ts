@@ -1,5 +1,6 @@
 /** JSON error responses. The original answered aborts with HTML; every error here is JSON. */
 import type { AuthErrorBody } from '../auth/tokens';
+import { JSON_CONTENT_TYPE } from '../core/content-types';
 
 export const NO_DATA_MESSAGE = 'No data found for this metric.';
 export const METRIC_NOT_ALLOWED_MESSAGE = 'This metric is not allowed to be served.';
@@ -10,10 +11,8 @@ export interface ErrorBody {
   message: string;
 }
 
-const JSON_TYPE = 'application/json';
-
 export function jsonResponse(body: string, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'Content-Type': JSON_TYPE, ...headers } });
+  return new Response(body, { status, headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers } });
 }
 
 export function errorResponse(status: number, message: string, headers: Record<string, string> = {}): Response {

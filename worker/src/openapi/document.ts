@@ -1,11 +1,16 @@
 /**
  * The API description served at GET /openapi.json (OpenAPI 3.1), written next to the routes.
- * test/core/openapi.test.ts validates it with an OpenAPI 3.1 validator, checks that every route
- * the app registers is described, and validates real answers against these schemas.
+ * test/core/openapi-document.test.ts validates it with an OpenAPI 3.1 validator and checks that
+ * every route the app registers is described; test/e2e/openapi-responses.test.ts validates real
+ * answers of the app against these schemas.
  */
 import { version } from '../../../package.json';
+import { JSON_CONTENT_TYPE } from '../core/content-types';
 import { FILTER_NAMES } from '../core/index-objects';
+import { PROCESS_TYPES } from '../core/metric-names';
+import { CHANNELS, PREFIXES } from '../core/storage-keys';
 import { CSV_CONTENT_TYPE } from '../export/csv';
+import { LEGACY_CHILD, OUTPUT_FORMATS } from '../query/params';
 import { MAX_STATS } from '../stats/stat-names';
 import type { JsonSchema, OpenApiDocument, Operation, Parameter, Reference, Response, SecurityRequirement } from './types';
 
@@ -14,7 +19,7 @@ const ref = (kind: 'schemas' | 'parameters' | 'responses' | 'headers', name: str
 });
 const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema, example?: unknown): Response['content'] => ({
-  'application/json': { schema, ...(example === undefined ? {} : { example }) },
+  [JSON_CONTENT_TYPE]: { schema, ...(example === undefined ? {} : { example }) },
 });
 
 /** Optional bearer token: anonymous or authenticated. */
@@ -54,14 +59,14 @@ const parameters: Record<string, Parameter> = {
     in: 'path',
     required: true,
     description: 'How the aggregates are keyed: by build id (build date) or by submission date. Any other value answers 404.',
-    schema: { type: 'string', enum: ['build_id', 'submission_date'] },
+    schema: { type: 'string', enum: [...PREFIXES] },
   },
   channel: {
     name: 'channel',
     in: 'path',
     required: true,
     description: 'Release channel. `release` needs a token (except for public release metrics).',
-    schema: { type: 'string', examples: ['nightly', 'aurora', 'beta', 'release'] },
+    schema: { type: 'string', examples: [...CHANNELS] },
   },
   version: {
     name: 'version',
@@ -96,7 +101,7 @@ const parameters: Record<string, Parameter> = {
     name: 'child',
     in: 'query',
     description: 'Process: `parent`, `content` or `gpu`; the legacy `true` means content and `false` parent.',
-    schema: { type: 'string', enum: ['parent', 'content', 'gpu', 'true', 'false'] },
+    schema: { type: 'string', enum: [...PROCESS_TYPES, ...Object.keys(LEGACY_CHILD)] },
   },
   label: filterParameter('label', 'Keyed metrics: the key (label) to keep.', 'SECOND'),
   e10sEnabled: {
@@ -124,7 +129,7 @@ const parameters: Record<string, Parameter> = {
       '`json` (default) or `csv`: one row per (date, label, bucket) with the header ' +
       '`date,label,bucket_index,bucket,value,count,sum` (+ `samples` and each statistic with `stats`, + `proportion` for proportion kinds), ' +
       'as an attachment named after the metric, channel, version, prefix and dates.',
-    schema: { type: 'string', enum: ['json', 'csv'] },
+    schema: { type: 'string', enum: [...OUTPUT_FORMATS] },
   },
   filtersChannel: {
     name: 'channel',
@@ -339,7 +344,7 @@ const paths: OpenApiDocument['paths'] = {
           'Content-Disposition': ref('headers', 'ContentDisposition'),
         },
         content: {
-          'application/json': { schema: schemaRef('Data'), example: EXAMPLE_DATA },
+          [JSON_CONTENT_TYPE]: { schema: schemaRef('Data'), example: EXAMPLE_DATA },
           [CSV_CONTENT_TYPE]: {
             schema: { type: 'string' },
             example: 'date,label,bucket_index,bucket,value,count,sum\r\n20170120,,0,0,0,4,140\r\n',
@@ -400,7 +405,7 @@ const paths: OpenApiDocument['paths'] = {
     summary: 'This API description',
     tags: ['operations'],
     responses: {
-      '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+      '200': { description: 'OpenAPI 3.1 document.', content: { [JSON_CONTENT_TYPE]: { schema: { type: 'object' } } } },
       '500': errors.internal,
     },
   }),

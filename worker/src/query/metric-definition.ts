@@ -4,9 +4,10 @@
  */
 import { expandBuckets } from '../core/bucket-spec';
 import type { MetricInfo, MetricsIndex } from '../core/index-objects';
-import { countHistogramMetric, NUMERIC_SCALARS_PREFIX, SIMPLE_MEASURES_PREFIX } from '../core/metric-names';
+import { countHistogramMetric, metricFamily } from '../core/metric-names';
 
-export const USE_COUNTER_PREFIX = 'USE_COUNTER2_';
+/** Use counters: answered as booleans even without a definition (USE_COUNTER_FALLBACK), with a denominator. */
+const USE_COUNTER_PREFIX = 'USE_COUNTER2_';
 
 export interface MetricDefinition {
   /** The name the client asked for. */
@@ -20,8 +21,8 @@ export interface MetricDefinition {
   denominator?: string;
 }
 
-export const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
-export const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
+const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
+const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
 
 export type MetricResolution = { ok: true; definition: MetricDefinition } | { ok: false; message: string };
 
@@ -32,8 +33,7 @@ export function resolveMetric(name: string, metrics: MetricsIndex): MetricResolu
   const isUseCounter = name.startsWith(USE_COUNTER_PREFIX);
   const info = Object.hasOwn(metrics.metrics, name) ? metrics.metrics[name] : isUseCounter ? USE_COUNTER_FALLBACK : undefined;
   if (!info) {
-    const scalarLike = name.startsWith(NUMERIC_SCALARS_PREFIX) || name.startsWith(SIMPLE_MEASURES_PREFIX);
-    return { ok: false, message: scalarLike ? SCALAR_NOT_FOUND_MESSAGE : HISTOGRAM_NOT_FOUND_MESSAGE };
+    return { ok: false, message: isScalarLike(name) ? SCALAR_NOT_FOUND_MESSAGE : HISTOGRAM_NOT_FOUND_MESSAGE };
   }
   const definition: MetricDefinition = {
     name,
@@ -47,11 +47,13 @@ export function resolveMetric(name: string, metrics: MetricsIndex): MetricResolu
 }
 
 /** Bug 1412382: per-document counters divide by CONTENT_DOCUMENTS_DESTROYED, the others per page. */
-export function useCounterDenominator(name: string): string {
+function useCounterDenominator(name: string): string {
   const histogram = name.endsWith('_DOCUMENT') ? 'CONTENT_DOCUMENTS_DESTROYED' : 'TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED';
   return countHistogramMetric(histogram);
 }
 
+/** Scalars and simple measurements: their stored name is the name asked for, even for kind 'count'. */
 function isScalarLike(name: string): boolean {
-  return name.startsWith(NUMERIC_SCALARS_PREFIX) || name.startsWith(SIMPLE_MEASURES_PREFIX);
+  const family = metricFamily(name);
+  return family === 'scalar' || family === 'simple-measure';
 }

@@ -8,6 +8,9 @@
  * Two keys of this service's own (not the original's) are accepted as well: `stats` (statistics
  * per entry, see stats/) and `format` (`json`, the default, or `csv`); a bad value answers 400.
  */
+import type { ProcessType } from '../core/metric-names';
+import type { Dimension } from '../core/shard';
+import { DIMENSIONS } from '../core/shard';
 import type { StatName } from '../stats/stat-names';
 import { parseStatNames } from '../stats/stat-names';
 
@@ -30,11 +33,11 @@ export const OUTPUT_KEYS = ['stats', 'format'] as const;
 
 export const OUTPUT_FORMATS = ['json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-export const FORMAT_USAGE = `format takes ${OUTPUT_FORMATS.join(' or ')}.`;
+const FORMAT_USAGE = `format takes ${OUTPUT_FORMATS.join(' or ')}.`;
 
-/** Row dimensions a request can filter on, by their query key (= stored dimension name). */
-export const FILTER_KEYS = ['application', 'architecture', 'os', 'osVersion', 'e10sEnabled', 'child', 'label'] as const;
-export type FilterKey = (typeof FILTER_KEYS)[number];
+/** Row dimensions a request can filter on, by their query key (= stored dimension name): all but the date, in their order. */
+export type FilterKey = Exclude<Dimension, 'date'>;
+export const FILTER_KEYS: readonly FilterKey[] = DIMENSIONS.filter((dimension): dimension is FilterKey => dimension !== 'date');
 export type RowFilter = Partial<Record<FilterKey, string>>;
 
 export interface DataQuery {
@@ -49,7 +52,7 @@ export interface DataQuery {
   format?: OutputFormat;
 }
 
-export const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
+const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
 
 export type DataQueryResult =
   | { ok: true; query: DataQuery }
@@ -57,7 +60,13 @@ export type DataQueryResult =
   | { ok: false; status: 404; message: string }
   | { ok: false; status: 400; message: string };
 
-const LEGACY_CHILD: Readonly<Record<string, string>> = { true: 'content', false: 'parent' };
+/** The original's `child` values: true for content, false for parent; still accepted and mapped. */
+export const LEGACY_CHILD: Readonly<Record<string, ProcessType>> = { true: 'content', false: 'parent' };
+
+/** A `child` value as stored: a legacy one mapped to its process, any other as it is. */
+export function canonicalChild(value: string): string {
+  return Object.hasOwn(LEGACY_CHILD, value) ? (LEGACY_CHILD[value] as ProcessType) : value;
+}
 
 export function parseDataQuery(path: string, params: URLSearchParams): DataQueryResult {
   const first = new Map<string, string>();
@@ -79,7 +88,7 @@ export function parseDataQuery(path: string, params: URLSearchParams): DataQuery
   for (const key of FILTER_KEYS) {
     const value = first.get(key);
     if (value === undefined) continue;
-    filter[key] = key === 'child' ? (LEGACY_CHILD[value] ?? value) : value;
+    filter[key] = key === 'child' ? canonicalChild(value) : value;
   }
   const query: DataQuery = { version, dates, metric, filter };
   const stats = first.get('stats');

@@ -2,9 +2,11 @@
  * Which shards a data request reads (pure): for each month period that the requested dates fall
  * in and that the manifest lists for the metric, exactly one shard, however many dates it covers.
  */
+
+import { isYyyymmdd, periodOf } from '../core/calendar-date';
 import type { ManifestIndex } from '../core/index-objects';
 import type { Prefix } from '../core/storage-keys';
-import { isDate, periodOf, shardKey } from '../core/storage-keys';
+import { shardKey } from '../core/storage-keys';
 
 export interface ShardRead {
   key: string;
@@ -26,7 +28,7 @@ export interface ShardScope {
 export function datesByPeriod(dates: readonly string[]): Map<string, string[]> {
   const periods = new Map<string, string[]>();
   for (const date of dates) {
-    if (!isDate(date)) continue;
+    if (!isYyyymmdd(date)) continue;
     const period = periodOf(date);
     const list = periods.get(period);
     if (list) list.push(date);

@@ -3,19 +3,17 @@ import type { Hono } from 'hono';
 import { channelNeedsAuth, visibleChannels, visibleMetrics } from '../auth/access';
 import type { AppEnv, RequestContext } from '../context';
 import type { FiltersIndex } from '../core/index-objects';
+import { FILTER_NAMES } from '../core/index-objects';
 import type { Prefix } from '../core/storage-keys';
 import { isChannel, isMajorVersion, isPrefix } from '../core/storage-keys';
 import type { Prepared } from '../http/cacheable';
 import { respondCacheable } from '../http/cacheable';
 import { strongEtag } from '../http/conditional';
 import { errorResponse, forbidden, notFound } from '../http/errors';
+import { canonicalChild } from '../query/params';
 
-export const MISSING_FILTER_PARAMETERS_MESSAGE = 'Missing channel or version. Both are required.';
-export const NO_FILTERS_MESSAGE = 'No filters found for this channel and version.';
-
-/** The keys /filters/ answers, in this order; keys without options are left out (as the original). */
-const FILTER_RESPONSE_KEYS = ['metric', 'application', 'architecture', 'os', 'child', 'e10sEnabled'] as const;
-const LEGACY_CHILD: Readonly<Record<string, string>> = { true: 'content', false: 'parent' };
+const MISSING_FILTER_PARAMETERS_MESSAGE = 'Missing channel or version. Both are required.';
+const NO_FILTERS_MESSAGE = 'No filters found for this channel and version.';
 
 async function indexBody(parts: string[], body: string): Promise<Prepared> {
   const etag = await strongEtag(parts);
@@ -77,13 +75,16 @@ async function datesOf(rc: RequestContext, prefix: Prefix, channel: string): Pro
   return dates.map(({ date, version }) => ({ date, version }));
 }
 
-/** The /filters/ answer: [[COUNT]]_ stripped, hidden metrics removed, legacy child values mapped. */
-export function filterOptions(rc: RequestContext, stored: FiltersIndex, authed: boolean): Partial<Record<string, string[]>> {
+/**
+ * The /filters/ answer: the stored filter options in their order, [[COUNT]]_ stripped, hidden
+ * metrics removed, legacy child values mapped; keys without options are left out (as the original).
+ */
+function filterOptions(rc: RequestContext, stored: FiltersIndex, authed: boolean): Partial<Record<string, string[]>> {
   const options: Partial<Record<string, string[]>> = {};
-  for (const key of FILTER_RESPONSE_KEYS) {
+  for (const key of FILTER_NAMES) {
     let values = stored[key] ?? [];
     if (key === 'metric') values = visibleMetrics(rc.config.access, values, authed);
-    if (key === 'child') values = [...new Set(values.map((value) => LEGACY_CHILD[value] ?? value))];
+    if (key === 'child') values = [...new Set(values.map(canonicalChild))];
     if (values.length > 0) options[key] = values;
   }
   return options;

@@ -2,18 +2,13 @@
  * Which failed S3 requests are worth repeating, and after how long: exponential backoff with
  * full jitter, bounded attempts. Pure: randomness comes in as a number in [0, 1).
  */
+import type { BackoffPolicy } from '../backoff';
 import { jitteredDelayMs } from '../backoff';
 
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-  /** The backoff ceiling of the first retry; doubles with each further one. */
-  baseDelayMs: number;
-  /** No wait is longer than this (Retry-After included). */
-  maxDelayMs: number;
-}
+/** Retries of one S3 request; maxDelayMs caps Retry-After too. */
+export type TransportRetryPolicy = BackoffPolicy;
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
+export const DEFAULT_TRANSPORT_RETRY: TransportRetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 20_000 };
 
 export type AttemptFailure =
   /** An HTTP answer the operation did not expect. */
@@ -32,7 +27,7 @@ const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
  */
 const TRANSIENT_CODES = new Set(['BadDigest', 'ConditionalRequestConflict']);
 
-export function isTransient(failure: AttemptFailure): boolean {
+function isTransient(failure: AttemptFailure): boolean {
   if (failure.kind !== 'status') return true;
   return TRANSIENT_STATUSES.has(failure.status) || (failure.code !== undefined && TRANSIENT_CODES.has(failure.code));
 }
@@ -41,8 +36,8 @@ export function isTransient(failure: AttemptFailure): boolean {
  * How long to wait before attempt number `failedAttempt + 1`: a uniform draw below
  * min(maxDelay, base * 2^(failedAttempt-1)), but at least the server's Retry-After (capped).
  */
-export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number, random: number, retryAfterSeconds?: number): number {
-  const jittered = Math.floor(jitteredDelayMs(policy.baseDelayMs, policy.maxDelayMs, Math.max(0, failedAttempt - 1), random));
+function backoffDelayMs(policy: TransportRetryPolicy, failedAttempt: number, random: number, retryAfterSeconds?: number): number {
+  const jittered = Math.floor(jitteredDelayMs(policy, Math.max(0, failedAttempt - 1), random));
   const serverAsked = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? Math.min(policy.maxDelayMs, retryAfterSeconds * 1000) : 0;
   return Math.max(jittered, serverAsked);
 }
@@ -50,7 +45,7 @@ export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number, rando
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
 
 /** After attempt number `failedAttempt` (1-based) failed this way: try again, and when? */
-export function decideRetry(policy: RetryPolicy, failure: AttemptFailure, failedAttempt: number, random: number): RetryDecision {
+export function decideRetry(policy: TransportRetryPolicy, failure: AttemptFailure, failedAttempt: number, random: number): RetryDecision {
   if (!isTransient(failure) || failedAttempt >= policy.maxAttempts) return { retry: false };
   const retryAfter = failure.kind === 'status' ? failure.retryAfterSeconds : undefined;
   return { retry: true, delayMs: backoffDelayMs(policy, failedAttempt, random, retryAfter) };

@@ -1,44 +1,22 @@
+/**
+ * Histograms.json → definitions (builder/src/definitions/), checked against golden-buckets.json,
+ * which the original python_moztelemetry code computed; the `buckets` the service answers are
+ * checked through the path production takes: the metrics index entry the builder writes
+ * (shards/metric-info.ts), expanded as the worker expands it (core/bucket-spec.ts).
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COUNT_HISTOGRAM_LABELS } from '../../worker/src/core/buckets';
-import {
-  denseIndexer,
-  denseLength,
-  evaluateIntegerExpression,
-  type HistogramDefinition,
-  parseHistogramsJson,
-  parsePythonInt,
-  serviceBuckets,
-  storedHistogramLength,
-} from '../../worker/src/core/histogram-definitions';
+import { HistogramLayout } from '../../builder/src/aggregate/histogram-layout';
+import type { HistogramCatalog } from '../../builder/src/definitions/histogram-catalog';
+import { parseHistogramsJson } from '../../builder/src/definitions/histogram-catalog';
+import type { HistogramDefinition } from '../../builder/src/definitions/histogram-definitions';
+import { metricInfoFor } from '../../builder/src/shards/metric-info';
+import { expandBuckets } from '../../worker/src/core/bucket-spec';
+import { countHistogramMetric } from '../../worker/src/core/metric-names';
+import { loadGolden } from '../helpers/reference-buckets';
 
-interface GoldenHistogram {
-  kind: string;
-  keyed: boolean;
-  low?: number;
-  high?: number;
-  n_buckets?: number;
-  ranges?: number[];
-  service_buckets?: (number | string)[];
-  stored_histogram_length?: number;
-}
-
-interface GoldenFillExample {
-  name: string;
-  ping_histogram: { values: Record<string, number> };
-  dense_values: number[];
-  dense_index: string[];
-}
-
-interface Golden {
-  histograms: Record<string, GoldenHistogram>;
-  fill_examples: GoldenFillExample[];
-}
-
-const readData = (file: string): string => readFileSync(new URL(`../../builder/data/${file}`, import.meta.url), 'utf8');
-
-const golden = JSON.parse(readData('golden-buckets.json')) as Golden;
-const histogramsJsonText = readData('Histograms.json');
+const golden = loadGolden();
+const histogramsJsonText = readFileSync(new URL('../../builder/data/Histograms.json', import.meta.url), 'utf8');
 const catalog = parseHistogramsJson(histogramsJsonText);
 
 function requireDefinition(name: string): HistogramDefinition {
@@ -47,17 +25,11 @@ function requireDefinition(name: string): HistogramDefinition {
   return definition;
 }
 
-/** Python's Histogram(name, {"values": values}) dense layout, built with our primitives. */
-function denseFromSparse(definition: HistogramDefinition, values: Record<string, number>): number[] {
-  const dense = new Array<number>(denseLength(definition)).fill(0);
-  const parsedKeys = Object.keys(values).map((key) => [parsePythonInt(key), values[key] as number] as const);
-  if (parsedKeys.some(([key]) => key === undefined)) return dense;
-  const indexOf = denseIndexer(definition);
-  for (const [key, count] of parsedKeys) {
-    const index = indexOf(key as number);
-    if (index >= 0) dense[index] = count;
-  }
-  return dense;
+/** The `buckets` the service answers for a histogram: count histograms are stored, and described, as [[COUNT]]_NAME. */
+function servedBuckets(name: string, histograms: HistogramCatalog = catalog): (number | string)[] | undefined {
+  const stored = histograms.lookup(name)?.kind === 'count' ? countHistogramMetric(name) : name;
+  const described = metricInfoFor(stored, { histograms, scalars: new Map() });
+  return described && expandBuckets(described.info.buckets);
 }
 
 describe('Histograms.json catalog', () => {
@@ -111,7 +83,7 @@ describe('Histograms.json catalog', () => {
   });
 });
 
-describe('golden histograms (computed by the original Python code)', () => {
+describe('golden histograms (computed by the original Python code): definitions and served buckets', () => {
   for (const [name, expected] of Object.entries(golden.histograms)) {
     it(name, () => {
       const definition = requireDefinition(name);
@@ -124,13 +96,7 @@ describe('golden histograms (computed by the original Python code)', () => {
         expect(definition.ranges).toHaveLength(expected.n_buckets);
       }
       if (expected.ranges !== undefined) expect(definition.ranges).toEqual(expected.ranges);
-      if (expected.service_buckets !== undefined) expect(serviceBuckets(definition)).toEqual(expected.service_buckets);
-      if (expected.stored_histogram_length !== undefined) {
-        expect(storedHistogramLength(definition)).toBe(expected.stored_histogram_length);
-      }
-      // The dense layout of Histogram(name, {"values": ...}) itself.
-      const expectedDenseLength = definition.kind === 'categorical' ? definition.labels.length + 1 : definition.nBuckets;
-      expect(denseLength(definition)).toBe(expectedDenseLength);
+      if (expected.service_buckets !== undefined) expect(servedBuckets(name)).toEqual(expected.service_buckets);
     });
   }
 
@@ -140,13 +106,12 @@ describe('golden histograms (computed by the original Python code)', () => {
   });
 });
 
-describe('fill examples (sparse values → dense histogram)', () => {
+describe('fill examples of golden-buckets.json: the index of the dense histogram', () => {
   for (const example of golden.fill_examples) {
     it(example.name, () => {
       const definition = requireDefinition(example.name);
-      expect(denseFromSparse(definition, example.ping_histogram.values)).toEqual(example.dense_values);
-      const expectedIndex = definition.kind === 'categorical' ? serviceBuckets(definition) : definition.ranges;
-      expect(expectedIndex.map(String)).toEqual(example.dense_index);
+      const index = definition.kind === 'categorical' ? servedBuckets(example.name) : definition.ranges;
+      expect(index?.map(String)).toEqual(example.dense_index);
     });
   }
 });
@@ -171,7 +136,7 @@ describe('lookup', () => {
       expect(definition.description).toBe('');
       expect(definition.keyed).toBe(false);
       expect(definition.ranges).toEqual([0, 1, 2]);
-      expect(serviceBuckets(definition)).toEqual([0, 1, 2]);
+      expect(servedBuckets(name)).toEqual([0, 1, 2]);
     }
     expect(requireDefinition('USE_COUNTER2_X/key').name).toBe('USE_COUNTER2_X');
   });
@@ -243,8 +208,8 @@ describe('parseHistogramsJson (synthetic files)', () => {
     const categorical = small.lookup('GOOD_CATEGORICAL');
     expect(categorical?.nBuckets).toBe(61);
     expect(categorical?.ranges).toHaveLength(61);
-    expect(categorical && serviceBuckets(categorical)).toEqual(['abc', 'a'.repeat(20), 'Mixed_Case9', 'spill']);
-    expect(categorical && denseLength(categorical)).toBe(4);
+    expect(servedBuckets('GOOD_CATEGORICAL', small)).toEqual(['abc', 'a'.repeat(20), 'Mixed_Case9', 'spill']);
+    expect(categorical && new HistogramLayout(categorical).width).toBe(4);
     expect(small.lookup('GOOD')?.ranges).toEqual(EXPECTED_GOOD_RANGES);
   });
 
@@ -363,170 +328,5 @@ describe('parseHistogramsJson (synthetic files)', () => {
     expect(() => parseHistogramsJson('not json')).toThrow(SyntaxError);
     expect(() => parseHistogramsJson('[1, 2]')).toThrow(TypeError);
     expect(parseHistogramsJson('{}').size).toBe(1);
-  });
-});
-
-describe('evaluateIntegerExpression', () => {
-  it('evaluates the integer subset of Python expressions', () => {
-    const cases: Array<[string, number]> = [
-      ['60000', 60000],
-      [' 80 + 1 ', 81],
-      ['1_000', 1000],
-      ['0x1f', 31],
-      ['0x_1f', 31],
-      ['0o17', 15],
-      ['0b101', 5],
-      ['00', 0],
-      ['2**10', 1024],
-      ['-2**2', -4],
-      ['2**3**2', 512],
-      ['7//2', 3],
-      ['-7//2', -4],
-      ['-7%3', 2],
-      ['7%-3', -2],
-      ['(1+2)*3', 9],
-      ['1 - 2 - 3', -4],
-      ['- -5', 5],
-      ['True+1', 2],
-    ];
-    for (const [text, value] of cases) expect([text, evaluateIntegerExpression(text)]).toEqual([text, value]);
-  });
-
-  it('rejects everything else', () => {
-    for (const text of [
-      '',
-      ' ',
-      '7/2',
-      '4/2',
-      '1.0',
-      '1e3',
-      '08',
-      '1__0',
-      '_1',
-      '1_',
-      '5L',
-      'abc',
-      '1 +',
-      '(1',
-      '1)',
-      '2**-1',
-      '1//0',
-      '1%0',
-      'x',
-      'True1',
-    ]) {
-      expect([text, evaluateIntegerExpression(text)]).toEqual([text, undefined]);
-    }
-    expect(evaluateIntegerExpression(`${'('.repeat(200)}1${')'.repeat(200)}`)).toBeUndefined();
-  });
-
-  it('rejects results beyond the safe integer range (Python would keep the big int)', () => {
-    expect(evaluateIntegerExpression('9'.repeat(21))).toBeUndefined();
-    expect(evaluateIntegerExpression('2**100')).toBeUndefined();
-    expect(evaluateIntegerExpression('2**53 - 1')).toBe(Number.MAX_SAFE_INTEGER);
-  });
-});
-
-describe('parsePythonInt', () => {
-  it('accepts what Python int() accepts', () => {
-    const cases: Array<[string, number]> = [
-      ['0', 0],
-      ['268', 268],
-      ['+5', 5],
-      [' 7 ', 7],
-      ['\t12\n', 12],
-      ['1_000', 1000],
-      ['-3', -3],
-      ['-0', 0],
-      ['007', 7],
-      ['0_0', 0],
-      ['\u00a05', 5],
-      // biome-ignore lint/correctness/noPrecisionLoss: the rounding of this literal is what the test pins
-      ['123456789012345678', 123456789012345678],
-    ];
-    for (const [text, value] of cases) expect([text, parsePythonInt(text)]).toEqual([text, value]);
-    expect(Object.is(parsePythonInt('-0'), 0)).toBe(true);
-  });
-
-  it('rejects what Python int() rejects', () => {
-    for (const text of [
-      '',
-      ' ',
-      '+',
-      '-',
-      '1__0',
-      '_1',
-      '1_',
-      '-_1',
-      '+ 5',
-      '1.0',
-      '1e3',
-      'abc',
-      '0x10',
-      '5L',
-      '\u001c5',
-      'NaN',
-      'Infinity',
-    ]) {
-      expect([text, parsePythonInt(text)]).toEqual([text, undefined]);
-    }
-  });
-});
-
-describe('dense layout', () => {
-  it('maps non-categorical keys to the index of the equal lower bound', () => {
-    const gcMs = requireDefinition('GC_MS');
-    const indexOf = denseIndexer(gcMs);
-    expect(indexOf(0)).toBe(0);
-    expect(indexOf(268)).toBe(28);
-    expect(indexOf(10000)).toBe(49);
-    expect(indexOf(9)).toBe(-1);
-    expect(indexOf(-1)).toBe(-1);
-    expect(indexOf(10001)).toBe(-1);
-    expect(indexOf(268.5)).toBe(-1);
-    expect(denseIndexer(gcMs)).toBe(indexOf);
-  });
-
-  it('handles bounds too large for a lookup table', () => {
-    const definition = requireDefinition('CHECKERBOARD_SEVERITY');
-    const indexOf = denseIndexer(definition);
-    definition.ranges.forEach((bound, index) => {
-      expect(indexOf(bound)).toBe(index);
-    });
-    expect(indexOf(1073741823)).toBe(-1);
-    expect(indexOf(4)).toBe(-1);
-  });
-
-  it('maps categorical keys 0..labels.length (spill) and drops the rest', () => {
-    const definition = requireDefinition('FX_TAB_SWITCH_SPINNER_TYPE');
-    const indexOf = denseIndexer(definition);
-    expect([0, 1, 2, 3, 4, 49, 50, -1, 1.5].map(indexOf)).toEqual([0, 1, 2, 3, -1, -1, -1, -1, -1]);
-    expect(denseLength(definition)).toBe(4);
-  });
-
-  it('lays count, flag and boolean histograms over [0, 1, 2]', () => {
-    for (const name of ['CREATE_EVENT_EVENT', 'A11Y_INSTANTIATED_FLAG', 'GC_IS_COMPARTMENTAL']) {
-      const definition = requireDefinition(name);
-      expect(denseLength(definition)).toBe(3);
-      expect([0, 1, 2, 3].map(denseIndexer(definition))).toEqual([0, 1, 2, -1]);
-    }
-    expect(storedHistogramLength(requireDefinition('CREATE_EVENT_EVENT'))).toBe(COUNT_HISTOGRAM_LABELS.length);
-    expect(storedHistogramLength(requireDefinition('A11Y_INSTANTIATED_FLAG'))).toBe(3);
-  });
-
-  it('zeroes the whole histogram when one key is not an int (as the original did)', () => {
-    const definition = requireDefinition('GC_IS_COMPARTMENTAL');
-    expect(denseFromSparse(definition, { '0': 4, '1': 2 })).toEqual([4, 2, 0]);
-    expect(denseFromSparse(definition, { '0': 4, '1': 2, x: 1 })).toEqual([0, 0, 0]);
-    expect(denseFromSparse(definition, { ' 1 ': 2, '+0': 4, '7': 1 })).toEqual([4, 2, 0]);
-  });
-
-  it('returns fresh service bucket arrays', () => {
-    const definition = requireDefinition('GC_MS');
-    const buckets = serviceBuckets(definition);
-    buckets.push(-1);
-    expect(serviceBuckets(definition)).toHaveLength(50);
-    expect(serviceBuckets(requireDefinition('A11Y_INSTANTIATED_FLAG'))).toEqual([0, 1]);
-    expect(serviceBuckets(requireDefinition('CREATE_EVENT_EVENT'))).toEqual([...COUNT_HISTOGRAM_LABELS]);
   });
 });

@@ -1,14 +1,22 @@
-/** Merging stored rows: exact, associative, and tolerant of histograms of different lengths. */
-import type { ExactInt } from './exact-int';
-import { addClamped } from './exact-int';
-import type { ShardContent, ShardRow } from './shard';
-import { compareRows, rowKey } from './shard';
+/**
+ * Merging shard rows (a build's contributions, and those with the published shard): exact,
+ * associative, and tolerant of histograms of different lengths. Pure.
+ */
+import type { ExactInt } from '../../../worker/src/core/exact-int';
+import { addClamped } from '../../../worker/src/core/exact-int';
+import type { RowDimensions, ShardContent, ShardRow } from '../../../worker/src/core/shard';
+import { compareRows } from '../../../worker/src/core/shard';
+
+/** A string identifying a row's dimensions; NUL never occurs inside a stored dimension. */
+function rowKey(row: RowDimensions): string {
+  return `${row.date}\u0000${row.application}\u0000${row.architecture}\u0000${row.os}\u0000${row.osVersion}\u0000${row.e10sEnabled}\u0000${row.child}\u0000${row.label}`;
+}
 
 /**
  * Element-wise sum of two dense histograms. A definition that gained buckets gives rows of
  * different lengths: the shorter one counts as zero-padded, as the original's array sum did.
  */
-export function addHistograms(a: readonly ExactInt[], b: readonly ExactInt[]): ExactInt[] {
+function addHistograms(a: readonly ExactInt[], b: readonly ExactInt[]): ExactInt[] {
   const longer = a.length >= b.length ? a : b;
   const shorter = longer === a ? b : a;
   const out = longer.slice();
@@ -16,15 +24,10 @@ export function addHistograms(a: readonly ExactInt[], b: readonly ExactInt[]): E
   return out;
 }
 
-export function mergeRowInto(target: ShardRow, source: ShardRow): void {
+function mergeRowInto(target: ShardRow, source: ShardRow): void {
   target.histogram = addHistograms(target.histogram, source.histogram);
   target.sum = addClamped(target.sum, source.sum);
   target.count = addClamped(target.count, source.count);
-}
-
-/** Rows of both lists, those with the same dimensions summed; sorted canonically. */
-export function mergeRows(a: readonly ShardRow[], b: readonly ShardRow[]): ShardRow[] {
-  return mergeRowLists([a, b]);
 }
 
 /** Rows of every list in one pass, those with the same dimensions summed; sorted canonically. */
@@ -49,6 +52,6 @@ export function mergeShards(a: ShardContent, b: ShardContent): ShardContent {
   return {
     ...a,
     submissions: [...new Set([...a.submissions, ...b.submissions])].sort(),
-    rows: mergeRows(a.rows, b.rows),
+    rows: mergeRowLists([a.rows, b.rows]),
   };
 }

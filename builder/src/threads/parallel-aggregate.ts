@@ -11,7 +11,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { HistogramCatalog } from '../../../worker/src/core/histogram-definitions';
+import { Aggregator } from '../aggregate/aggregator';
+import type { PingSelection } from '../aggregate/ping-dimensions';
+import type { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { InputSource } from '../input/expand-inputs';
 import { InputError } from '../input/expand-inputs';
 import type { LineProgress } from '../input/read-lines';
@@ -20,10 +22,8 @@ import type { InputFile, WorkUnit } from '../input/work-queue';
 import { WorkQueue } from '../input/work-queue';
 import type { Progress } from '../progress';
 import { aggregateUnit } from './aggregate-unit';
-import { Aggregator } from './aggregator';
 import type { CompactPartial } from './compact-partial';
 import { absorbCompactPartial } from './compact-partial';
-import type { PingSelection } from './ping-dimensions';
 import { aggregationWorkerEntry } from './worker-entry';
 import type { FromWorker, WorkerSetup } from './worker-messages';
 

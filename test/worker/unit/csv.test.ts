@@ -1,7 +1,7 @@
 /** format=csv (worker/src/export/csv.ts). */
 import { describe, expect, it } from 'vitest';
-import { csvContentDisposition, csvFileName, dataToCsv, exportFileName } from '../../worker/src/export/csv';
-import { withStats } from '../../worker/src/stats/data-rows';
+import { csvContentDisposition, csvFileName, dataToCsv, exportFileName } from '../../../worker/src/export/csv';
+import { withStats } from '../../../worker/src/stats/data-rows';
 
 const rows = [
   { date: '20170120', label: '', histogram: [1, 2], count: 3, sum: 40 },

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseHistogramsJson } from '../../../worker/src/core/histogram-definitions';
+import { Aggregator } from '../aggregate/aggregator';
+import { parseHistogramsJson } from '../definitions/histogram-catalog';
 import { InputError } from '../input/expand-inputs';
 import { aggregateUnit } from './aggregate-unit';
-import { Aggregator } from './aggregator';
 import { toCompactPartial, transferablesOf } from './compact-partial';
 import type { FromWorker, WorkerSetup } from './worker-messages';
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { INT64_MAX } from '../../worker/src/core/exact-int';
+import { mergeRowLists, mergeShards } from '../../builder/src/publish/shard-merge';
 import type { ShardContent, ShardRow } from '../../worker/src/core/shard';
-import { addHistograms, mergeRows, mergeShards } from '../../worker/src/core/shard-merge';
+
+const INT64_MAX = 2n ** 63n - 1n;
+const mergeRows = (a: ShardRow[], b: ShardRow[]): ShardRow[] => mergeRowLists([a, b]);
 
 function row(label: string, histogram: (number | bigint)[], sum: number | bigint, count: number): ShardRow {
   return {
@@ -25,8 +27,9 @@ function shard(submissions: string[], rows: ShardRow[]): ShardContent {
 
 describe('merging stored rows', () => {
   it('sums histograms element-wise, padding the shorter one (a definition that gained buckets)', () => {
-    expect(addHistograms([1, 2, 3], [10, 20, 30, 40, 50])).toEqual([11, 22, 33, 40, 50]);
-    expect(addHistograms([10, 20, 30, 40, 50], [1, 2, 3])).toEqual([11, 22, 33, 40, 50]);
+    const histogramOf = (a: number[], b: number[]) => mergeRows([row('', a, 0, 1)], [row('', b, 0, 1)])[0]?.histogram;
+    expect(histogramOf([1, 2, 3], [10, 20, 30, 40, 50])).toEqual([11, 22, 33, 40, 50]);
+    expect(histogramOf([10, 20, 30, 40, 50], [1, 2, 3])).toEqual([11, 22, 33, 40, 50]);
   });
 
   it('never mixes sum and count into bucket cells', () => {
@@ -60,6 +63,14 @@ describe('merging stored rows', () => {
     const [merged] = mergeRows([row('', [INT64_MAX], INT64_MAX, 1)], [row('', [1], 1, 1)]);
     expect(merged?.sum).toBe(INT64_MAX);
     expect(merged?.histogram[0]).toBe(INT64_MAX);
+  });
+
+  it('merges any number of lists in one pass, sorted canonically', () => {
+    const merged = mergeRowLists([[row('b', [1], 1, 1)], [row('a', [2], 2, 1)], [row('b', [0, 3], 3, 2)]]);
+    expect(merged.map((r) => [r.label, r.histogram, r.sum, r.count])).toEqual([
+      ['a', [2], 2, 1],
+      ['b', [1, 3], 4, 3],
+    ]);
   });
 
   it('unites the submission dates of merged shards', () => {

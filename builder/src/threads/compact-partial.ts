@@ -3,13 +3,16 @@
  * dimension group in one Float64Array and the accumulators' metadata in typed arrays (all of them
  * transferred, not copied), names once in a string table. Only totals beyond ±2^53 travel as
  * plain arrays. Pure: no I/O.
+ *
+ * Not a file format: aggregate/partial-aggregate.ts is, and its header says (with `npm run bench:partials`)
+ * why the two forms stay apart: this one is cheap to make and to move, that one is small.
  */
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { PROCESS_TYPES } from '../../../worker/src/core/metric-names';
-import type { AggregationStats, Aggregator, DimensionGroup } from './aggregator';
-import type { MetricAccumulator } from './metric-accumulator';
-import { dimensionList, dimensionsOfList } from './ping-dimensions';
-import { processIndex } from './series-index';
+import type { AggregationStats, Aggregator, DimensionGroup } from '../aggregate/aggregator';
+import type { MetricAccumulator } from '../aggregate/metric-accumulator';
+import { dimensionList, dimensionsOfList } from '../aggregate/ping-dimensions';
+import { processIndex } from '../aggregate/series-index';
 
 /** Per accumulator in CompactGroup.layout: metric string, label string, process index, cell offset, width. */
 const FIELDS = 5;

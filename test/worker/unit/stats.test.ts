@@ -1,8 +1,8 @@
 /** Statistics of merged histograms (worker/src/stats), against values computed by hand. */
 import { describe, expect, it } from 'vitest';
-import { withStats } from '../../worker/src/stats/data-rows';
-import { bucketBounds, entryStats, percentile, sampleCount } from '../../worker/src/stats/histogram-stats';
-import { DEFAULT_STATS, parseStatNames, STATS_USAGE } from '../../worker/src/stats/stat-names';
+import { withStats } from '../../../worker/src/stats/data-rows';
+import { bucketBounds, entryStats, percentile, sampleCount } from '../../../worker/src/stats/histogram-stats';
+import { DEFAULT_STATS, parseStatNames, STATS_USAGE } from '../../../worker/src/stats/stat-names';
 
 const ALL = DEFAULT_STATS;
 
