@@ -95,7 +95,11 @@ export class LocalR2Store implements ObjectStore {
     bucketName: string,
   ) {
     this.description = `local R2 bucket ${bucketName} in ${persistDir}`;
-    this.writes = new RequestBatcher((puts) => this.sendBatch(puts), WRITE_LIMITS, (put) => put.bytes.byteLength);
+    this.writes = new RequestBatcher(
+      (puts) => this.sendBatch(puts),
+      WRITE_LIMITS,
+      (put) => put.bytes.byteLength,
+    );
   }
 
   static async open(options: { persistDir?: string; bucketName?: string } = {}): Promise<LocalR2Store> {

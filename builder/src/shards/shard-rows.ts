@@ -76,7 +76,9 @@ export function renderContributions(sources: ShardSources): ShardContribution[] 
     const rows: ShardRow[] = [];
     for (const members of byDate.get(submissionDate) as number[][]) {
       const row = renderRow(sources, members);
-      if (!exceedsInt64(row.sum)) rows.push({ ...row, sum: truncateExact(row.sum) });
+      if (exceedsInt64(row.sum)) continue;
+      row.sum = truncateExact(row.sum);
+      rows.push(row);
     }
     if (rows.length === 0) continue;
     rows.sort(compareRows);
