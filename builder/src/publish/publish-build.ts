@@ -133,10 +133,18 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
   // index object stops the build with nothing written, and no write waits for a read it could
   // have had earlier. What a listing shows absent is not read at all.
   const indexWrites = indexWritesOf(build.indexes);
-  const [versions, readAhead] = await Promise.all([
-    readVersions(store, build.shards, concurrency),
-    readIndexObjects(store, indexWrites.flat(), concurrency),
-  ]);
+  const versions = new Map<string, PublishedVersion>();
+  const readAhead = new Map<string, KnownObject>();
+  const versionIds = [...new Set(build.shards.map(({ identity: i }) => `${i.prefix}/${i.channel}/${i.version}`))];
+  const reads = [
+    ...versionIds.map((id) => async () => void versions.set(id, await readVersion(store, id))),
+    ...indexWrites.flat().map(
+      ({ key, schema }) =>
+        async () =>
+          void readAhead.set(key, await readKnown(store, key, schema)),
+    ),
+  ];
+  await runPool(reads, concurrency, (read) => read());
 
   /** One shard: read, merge and write it (unless the ledger vouches it holds every date); note its revision. */
   const publishShard = async (plan: ShardPlan): Promise<void> => {
@@ -296,38 +304,23 @@ async function readKnown(store: ObjectStore, key: string, schema: GenericSchema)
   return { object, value: object ? parseIndexObject(schema, key, object.bytes) : undefined };
 }
 
-async function readIndexObjects(store: ObjectStore, writes: IndexWrite[], concurrency: number): Promise<Map<string, KnownObject>> {
-  const known = new Map<string, KnownObject>();
-  await runPool(writes, concurrency, async ({ key, schema }) => {
-    known.set(key, await readKnown(store, key, schema));
-  });
-  return known;
-}
-
-/** Per (prefix, channel, version) of the build: its listing, and its manifest and ledger if listed. */
-async function readVersions(store: ObjectStore, shards: readonly ShardPlan[], concurrency: number): Promise<Map<string, PublishedVersion>> {
-  const ids = [...new Set(shards.map(({ identity }) => `${identity.prefix}/${identity.channel}/${identity.version}`))];
-  const versions = new Map<string, PublishedVersion>(ids.map((id) => [id, undefined as unknown as PublishedVersion]));
+/** One (prefix, channel, version) of the build: its listing, and its manifest and ledger if listed. */
+async function readVersion(store: ObjectStore, id: string): Promise<PublishedVersion> {
+  const [prefix, channel, version] = id.split('/') as [Prefix, string, string];
+  const shardKeys = new Set(await store.list(`${LAYOUT_VERSION}/${id}/`));
   const absent: KnownObject = { object: null, value: undefined };
-  await runPool(ids, concurrency, async (id) => {
-    const [prefix, channel, version] = id.split('/') as [Prefix, string, string];
-    const shardKeys = new Set(await store.list(`${LAYOUT_VERSION}/${id}/`));
-    const read = (key: string, schema: GenericSchema) => (shardKeys.has(key) ? readKnown(store, key, schema) : Promise.resolve(absent));
-    const [ledgerRead, manifestRead] = await Promise.all([
-      read(ledgerKey(prefix, channel, version), LedgerSchema),
-      read(manifestKey(prefix, channel, version), ManifestSchema),
-    ]);
-    versions.set(id, {
-      shardKeys,
-      ledger: (ledgerRead.value as LedgerIndex | undefined) ?? { shards: {} },
-      manifest: (manifestRead.value as ManifestIndex | undefined) ?? { metrics: {} },
-      ledgerRead,
-      manifestRead,
-      newLedger: { shards: {} },
-      revisions: [],
-    });
-  });
-  return versions;
+  const read = (key: string, schema: GenericSchema) => (shardKeys.has(key) ? readKnown(store, key, schema) : Promise.resolve(absent));
+  const ledgerRead = await read(ledgerKey(prefix, channel, version), LedgerSchema);
+  const manifestRead = await read(manifestKey(prefix, channel, version), ManifestSchema);
+  return {
+    shardKeys,
+    ledger: (ledgerRead.value as LedgerIndex | undefined) ?? { shards: {} },
+    manifest: (manifestRead.value as ManifestIndex | undefined) ?? { metrics: {} },
+    ledgerRead,
+    manifestRead,
+    newLedger: { shards: {} },
+    revisions: [],
+  };
 }
 
 /** A content hash of a shard's bytes: the worker derives ETags from these. */
