@@ -16,7 +16,7 @@ import type { ObjectStore, PutCondition, PutResult, StoredObject } from '../../b
 import { publishBuild } from '../../builder/src/publish/publish-build';
 import type { BuildPlan } from '../../builder/src/shards/plan-build';
 import { MemoryStore } from '../helpers/memory-store';
-import { differences, objectsOf, planOf, realPingsOn } from '../helpers/publish-scenarios';
+import { differences, objectsOf, overlappingBuilds } from '../helpers/publish-scenarios';
 
 const [D1, D2, D3] = ['20170130', '20170131', '20170201'];
 
@@ -92,12 +92,7 @@ let second: BuildPlan;
 let sequential: Map<string, Uint8Array>;
 
 beforeAll(async () => {
-  plan = await planOf([...realPingsOn(D1), ...realPingsOn(D2)]);
-  second = await planOf([...realPingsOn(D2), ...realPingsOn(D3)]);
-  const store = new MemoryStore();
-  await publishBuild(store, plan);
-  await publishBuild(store, second);
-  sequential = await objectsOf(store);
+  ({ planA: plan, planB: second, sequential } = await overlappingBuilds([D1, D2, D3], publishBuild));
 });
 
 describe('a fresh publish', () => {

@@ -99,21 +99,18 @@ describe('RequestBatcher', () => {
   });
 
   it('refuses limits that are not positive integers', () => {
-    expect(
-      () =>
-        new RequestBatcher<string, string>(
-          async () => [],
-          { maxInFlight: 0, maxItems: 1, maxBytes: 1 },
-          () => 0,
-        ),
-    ).toThrow(RangeError);
-    expect(
-      () =>
-        new RequestBatcher<string, string>(
-          async () => [],
-          { maxInFlight: 1, maxItems: 1.5, maxBytes: 1 },
-          () => 0,
-        ),
-    ).toThrow(RangeError);
+    for (const limits of [
+      { maxInFlight: 0, maxItems: 1, maxBytes: 1 },
+      { maxInFlight: 1, maxItems: 1.5, maxBytes: 1 },
+    ]) {
+      expect(
+        () =>
+          new RequestBatcher<string, string>(
+            async () => [],
+            limits,
+            () => 0,
+          ),
+      ).toThrow(RangeError);
+    }
   });
 });
