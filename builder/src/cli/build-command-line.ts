@@ -59,7 +59,7 @@ Options:
 
 Publishing is safe with several builders on one target at once and after a crash: writes
 are conditional (merged again on conflict), shards are written before the index objects
-that name them, and a re-run completes what a killed run left (README "Publishing safely").
+that name them, and a re-run completes what a killed run left (docs/publishing.md).
 Without --force, a submission date a shard already holds is skipped (the report says so).
 
 Exit status: 0 on success (also when bad pings were skipped; the report counts them),
@@ -135,7 +135,7 @@ function parseBuildArgs(name: 'build' | 'merge', args: string[]): BuildRequest |
   if (!Number.isFinite(sample) || sample <= 0 || sample > 1)
     throw new Error(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
   // Default 1: on the shared 2-core machine where npm run bench:builder was run, two threads gave
-  // 0.9x to 1.2x one thread on 300 MB; see README "Threads and benchmark".
+  // 0.9x to 1.2x one thread on 300 MB; see docs/performance.md.
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256)
     throw new Error(`--threads must be an integer from 1 to 256, got "${values.threads}"`);
