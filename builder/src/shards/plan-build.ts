@@ -21,6 +21,8 @@ import { renderContributions, rowDate, rowMembers, rowSum } from './shard-rows';
 
 export interface ShardPlan {
   identity: ShardIdentity;
+  /** The submission dates of its contributions (those with at least one stored row), sorted: known without rendering a row. */
+  submissionDates: string[];
   /** Renders the shard's contributions (by submission date, each date's rows sorted). Pure: each call builds them anew. */
   contributions(): ShardContribution[];
 }
@@ -44,8 +46,8 @@ export function planBuild(aggregation: Pick<Aggregator, 'groups'>, definitions: 
   const rowsDropped: RowsDropped = { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
   const index = new IndexCollector();
   const shards = shardSources(aggregation.groups.values(), rowsDropped).map((sources): ShardPlan => {
-    noteRows(sources, index, rowsDropped);
-    return { identity: sources.identity, contributions: () => renderContributions(sources) };
+    const submissionDates = noteRows(sources, index, rowsDropped);
+    return { identity: sources.identity, submissionDates, contributions: () => renderContributions(sources) };
   });
   return { shards, indexes: index.updates(definitions), rowsDropped };
 }
@@ -79,15 +81,21 @@ function shardSources(groups: Iterable<DimensionGroup>, rowsDropped: RowsDropped
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sources]) => sources);
 }
 
-/** Notes the index entries of the rows the shard will store, and counts those it will not (their sum exceeds int64). */
-function noteRows(sources: ShardSources, index: IndexCollector, rowsDropped: RowsDropped): void {
+/**
+ * Notes the index entries of the rows the shard will store, and counts those it will not (their
+ * sum exceeds int64); answers the submission dates left with a stored row.
+ */
+function noteRows(sources: ShardSources, index: IndexCollector, rowsDropped: RowsDropped): string[] {
   const { prefix, channel, version, metric } = sources.identity;
-  for (const rows of rowMembers(sources).values()) {
+  const stored: string[] = [];
+  for (const [submissionDate, rows] of rowMembers(sources)) {
+    let storesARow = false;
     for (const members of rows) {
       if (exceedsInt64(rowSum(sources, members))) {
         rowsDropped.sumOverflow += 1;
         continue;
       }
+      storesARow = true;
       // the members of a row share every dimension the index records
       const first = members[0] as number;
       const d = (sources.groups[first] as DimensionGroup).dimensions;
@@ -105,5 +113,7 @@ function noteRows(sources: ShardSources, index: IndexCollector, rowsDropped: Row
         child: (sources.accumulators[first] as MetricAccumulator).process,
       });
     }
+    if (storesARow) stored.push(submissionDate);
   }
+  return stored.sort();
 }
