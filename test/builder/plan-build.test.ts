@@ -174,10 +174,10 @@ describe('planBuild', () => {
     expect(plan.indexes.dates.get('build_id')?.has('beta')).toBe(false);
   });
 
-  it('renders no row while planning, and each shard anew whenever asked', async () => {
+  it("renders no row while planning (yet knows each shard's submission dates), and each shard anew whenever asked", async () => {
     const aggregator = await aggregateLines(INPUTS[1]?.[1]() ?? []);
     const definitions = await vendoredDefinitions();
-    const rendered = vi.spyOn(MetricAccumulator.prototype, 'histogram');
+    const rendered = vi.spyOn(MetricAccumulator.prototype, 'cellView');
     try {
       const plan = planBuild(aggregator, definitions);
       expect(rendered).not.toHaveBeenCalled();
@@ -185,6 +185,7 @@ describe('planBuild', () => {
       const first = shard?.contributions();
       expect(rendered).toHaveBeenCalled();
       expect(shard?.contributions()).toEqual(first);
+      for (const each of plan.shards) expect(each.submissionDates).toEqual(each.contributions().map((c) => c.submissionDate));
     } finally {
       rendered.mockRestore();
     }

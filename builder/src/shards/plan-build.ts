@@ -21,6 +21,8 @@ import { renderContributions, rowCountsExceedInt64, rowDate, rowMembers, rowSum 
 
 export interface ShardPlan {
   identity: ShardIdentity;
+  /** The submission dates of its contributions (those with at least one stored row), sorted: known without rendering a row. */
+  submissionDates: string[];
   /** Renders the shard's contributions (by submission date, each date's rows sorted). Pure: each call builds them anew. */
   contributions(): ShardContribution[];
 }
@@ -55,8 +57,8 @@ export function planBuild(aggregation: Pick<Aggregator, 'groups'>, definitions: 
   const index = new IndexCollector();
   const counted = { rowsDropped, rowsClamped: 0 };
   const shards = shardSources(aggregation.groups.values(), rowsDropped).map((sources): ShardPlan => {
-    noteRows(sources, index, counted);
-    return { identity: sources.identity, contributions: () => renderContributions(sources) };
+    const submissionDates = noteRows(sources, index, counted);
+    return { identity: sources.identity, submissionDates, contributions: () => renderContributions(sources) };
   });
   return { shards, indexes: index.updates(definitions), rowsDropped, rowsClamped: counted.rowsClamped };
 }
@@ -101,17 +103,21 @@ function shardSources(groups: Iterable<DimensionGroup>, rowsDropped: RowsDropped
 
 /**
  * Notes the index entries of the rows the shard will store, counts those it will not (their sum
- * exceeds int64) and those it will store with clamped bucket counts.
+ * exceeds int64) and those it will store with clamped bucket counts; answers the submission dates
+ * left with a stored row.
  */
-function noteRows(sources: ShardSources, index: IndexCollector, counted: { rowsDropped: RowsDropped; rowsClamped: number }): void {
+function noteRows(sources: ShardSources, index: IndexCollector, counted: { rowsDropped: RowsDropped; rowsClamped: number }): string[] {
   const { prefix, channel, version, metric } = sources.identity;
-  for (const rows of rowMembers(sources).values()) {
+  const stored: string[] = [];
+  for (const [submissionDate, rows] of rowMembers(sources)) {
+    let storesARow = false;
     for (const members of rows) {
       if (exceedsInt64(rowSum(sources, members))) {
         counted.rowsDropped.sumOverflow += 1;
         continue;
       }
       if (rowCountsExceedInt64(sources, members)) counted.rowsClamped += 1;
+      storesARow = true;
       // the members of a row share every dimension the index records
       const first = members[0] as number;
       const d = (sources.groups[first] as DimensionGroup).dimensions;
@@ -129,5 +135,7 @@ function noteRows(sources: ShardSources, index: IndexCollector, counted: { rowsD
         child: (sources.accumulators[first] as MetricAccumulator).process,
       });
     }
+    if (storesARow) stored.push(submissionDate);
   }
+  return stored.sort();
 }
