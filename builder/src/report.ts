@@ -160,8 +160,8 @@ function definitionLines(report: BuildReport): string[] {
   const missing = report.metrics.withoutDefinition;
   if (missing.names > 0) {
     lines.push(
-      `  not defined:     ${missing.occurrences} histograms (${missing.names} names) that the definitions above do not define, not aggregated:`,
-      `                   probes newer or older than those files, e.g. ${missing.examples.slice(0, 3).join(', ')}`,
+      `  not defined:     ${missing.occurrences} histograms (${missing.names} names) not aggregated: the definitions above do not define them`,
+      `                   (probes newer or older than those files, or no probes), e.g. ${missing.examples.slice(0, 3).join(', ')}`,
       '                   (--definitions DIR gives each channel and version its own Histograms.json)',
     );
   }

@@ -394,8 +394,8 @@ describe('--report FILE', () => {
     });
     expect(stderr).toContain(
       '  definitions:     builder/data/Histograms.json and builder/data/Scalars.yaml for beta/52, nightly/54\n' +
-        '  not defined:     3 histograms (1 names) that the definitions above do not define, not aggregated:\n' +
-        '                   probes newer or older than those files, e.g. NOT_A_DEFINED_HISTOGRAM\n',
+        '  not defined:     3 histograms (1 names) not aggregated: the definitions above do not define them\n' +
+        '                   (probes newer or older than those files, or no probes), e.g. NOT_A_DEFINED_HISTOGRAM\n',
     );
     expect(stderr).not.toContain('no-definition');
     const files = await listFiles(target);
