@@ -8,17 +8,16 @@ import { Aggregator } from './aggregate/aggregator';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
-import { DEFAULT_HISTOGRAMS_PATH } from './definitions/load-definitions';
 import type { InputSource } from './input/expand-inputs';
 import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
-import { forEachLineOf, readLineBatches } from './input/read-lines';
 import type { Progress } from './progress';
 import type { ObjectStore } from './publish/object-store';
 import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
 import { planBuild } from './shards/plan-build';
+import { aggregateUnit } from './threads/aggregate-unit';
 import { aggregateInParallel } from './threads/parallel-aggregate';
 
 export interface BuildOptions {
@@ -81,7 +80,7 @@ async function absorbPartials(
   sources: InputSource[],
   options: Pick<MergeOptions, 'definitions' | 'progress'>,
 ): Promise<{ aggregator: Aggregator; inputBytes: number }> {
-  const aggregator = new Aggregator(options.definitions.histograms);
+  const aggregator = new Aggregator(options.definitions);
   let inputBytes = 0;
   for (const [i, source] of sources.entries()) {
     if (source.kind !== 'file') throw new InputError('merge reads partial aggregate files, not stdin');
@@ -104,22 +103,16 @@ async function aggregateSources(sources: InputSource[], read: LineProgress, opti
     return aggregateInParallel({
       sources,
       threads,
-      histograms: options.definitions.histograms,
-      histogramsPath: options.definitions.paths?.histograms ?? DEFAULT_HISTOGRAMS_PATH,
+      definitions: options.definitions,
       selection: options.selection,
       bytes: read,
       ...(options.progress ? { progress: options.progress } : {}),
     });
   }
-  const aggregator = new Aggregator(options.definitions.histograms, options.selection);
-  const addLine = (line: string) => aggregator.addLine(line);
-  for (const source of sources) {
-    // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
-    for await (const batch of readLineBatches(source, read)) {
-      forEachLineOf(batch, addLine);
-      options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
-    }
-  }
+  const aggregator = new Aggregator(options.definitions, options.selection);
+  const progress = () => options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+  // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
+  for (const source of sources) await aggregateUnit(aggregator, { source }, read, progress);
   return aggregator;
 }
 
@@ -165,6 +158,8 @@ async function publish(
     target: store.description,
     ...input,
     rowsDropped: plan.rowsDropped,
+    rowsClamped: plan.rowsClamped,
+    metricsIndexes: plan.indexes.metrics,
     publish: published,
     seconds: secondsSince(started),
   });
