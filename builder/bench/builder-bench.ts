@@ -1,30 +1,37 @@
 /**
- * `npm run bench:builder`: the builder's throughput and memory against the JSON.parse floor.
+ * `npm run bench:builder`: the builder's throughput and memory against the JSON.parse floor, on
+ * two workloads, printed as markdown (the tables of docs/performance.md).
  *
- *   npm run bench:builder -- [--input FILE ...] [--count N] [--pool P] [--threads N]
- *                            [--repeat R] [--skip-publish] [--skip-memory]
+ *   npm run bench:builder -- [--workload pooled|diverse] [--count N] [--pool P] [--threads N]
+ *                            [--repeat R] [--skip-local-r2] [--skip-publish] [--skip-memory]
+ *                            [--input FILE ...]
  *
- * Without --input it generates N real-sized demo pings (default 1700, about 300 MB) once, as
- * UNCOMPRESSED NDJSON, into .demo/bench/ (re-runs reuse the file). Their dimensions come from a
- * fixed pool of P combinations (default 32; generate-demo-pings.ts, dimensionPool), so that many
- * pings share each dimension group as in real traffic and the aggregate does not grow with the
- * input. Every configuration runs in a child process of its own, so that each peak RSS
+ * Workloads (generated once, as UNCOMPRESSED NDJSON, into .demo/bench/; re-runs reuse the files):
+ *   - pooled: N real-sized demo pings (default 1700, about 300 MB) whose dimensions come from a
+ *     pool of P combinations (default 32), so that many pings share each dimension group as in
+ *     real traffic and the aggregate does not grow with the input;
+ *   - diverse: as many pings, each with its own combination (build id, OS version, submission
+ *     date...): the aggregate, the shards and the publishing grow with the input.
+ *   (--input FILE runs one workload, "input", on those files instead.)
+ * Every configuration runs in a child process of its own, so that each peak RSS
  * (process.resourceUsage().maxRSS, reported back by the child) belongs to that configuration:
- *   - floor: the builder's line reader (readLineBatches + forEachLineOf, same decompression if
- *     any) + JSON.parse of every line, nothing else, on one thread;
- *   - build, 1 thread: `runBuild` in-process, publishing to a dir: target in a temp directory;
- *   - build, all cores: the same with --threads os.availableParallelism();
- *   - parallel floor: N floor processes at once, each on 1/N of the input (byte ranges of one
- *     file, or a share of the files): what this machine gives N threads of this work right now.
- *     On a shared machine the all-cores speed-up is to be read against this one.
- * Then (unless --skip-memory) the memory check: both builds again on the same input given four
- * times (four links to the file, about 1.2 GB), whose peak RSS should match the 300 MB runs'.
- * Ratios are computed within one run, on the same files, so machine noise partly cancels; with
- * --repeat R each configuration runs R times (in turn) and the fastest run counts. The load
- * average is printed with the figures, and CPU times next to wall times.
+ *   - floor: the builder's line reader (readLineBatches + forEachLineOf) + JSON.parse of every
+ *     line, nothing else, one thread;
+ *   - parallel floor: N floor processes at once, each on 1/N of the input (byte ranges): what
+ *     this machine gives N threads of this work right now (on a shared machine, read the
+ *     all-cores figures against this one);
+ *   - aggregate: `build --partial` (no publishing), 1 thread and N threads;
+ *   - build → dir: / → local R2: the whole build, publishing into a fresh temp directory / a fresh
+ *     Miniflare R2 bucket, 1 thread and N threads. Local R2 also reports workerd's CPU time and
+ *     peak RSS (another process).
+ * Seconds and MB/s count the aggregating phase (read + parse + aggregate + merge); "total"
+ * includes planning and publishing. Then (pooled, unless --skip-memory) the memory check: the
+ * dir: builds on the input given four times (four links to the file, about 1.2 GB), whose peak
+ * RSS should match the 300 MB runs'. Ratios are computed within one run, on the same files; with
+ * --repeat R each configuration runs R times (in turn) and the fastest counts.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, linkSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,44 +47,57 @@ import type { ByteRange } from '../src/input/read-lines';
 import { forEachLineOf, readLineBatches } from '../src/input/read-lines';
 import type { Progress } from '../src/progress';
 import { DirectoryStore } from '../src/publish/directory-store';
+import type { ObjectStore } from '../src/publish/object-store';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const BENCH_DIR = path.join(ROOT, '.demo', 'bench');
+
+type Mode = 'partial' | 'dir' | 'local';
 
 interface ChildResult {
   kind: 'floor' | 'build';
   threads: number;
   lines: number;
   bytes: number;
-  /** Reading + parsing (+ aggregating and merging), without publishing. */
+  /** Reading + parsing (+ aggregating and merging), without planning or publishing. */
   aggregateSeconds: number;
   totalSeconds: number;
-  /** CPU time of the whole process (all threads), user + system, until the end of aggregating. */
+  /** CPU time of this process (all threads), user + system, until the end. */
   cpuSeconds: number;
   maxRssBytes: number;
   shards?: number;
   shardBytes?: number;
   pingsAccepted?: number;
+  /** workerd (local R2): CPU seconds and peak RSS. */
+  workerdCpuSeconds?: number;
+  workerdRssBytes?: number;
 }
 
-async function ensureInput(count: number, pool: number): Promise<string> {
-  const file = path.join(BENCH_DIR, `pings-${count}-seed1-pool${pool}.ndjson`);
+interface Workload {
+  name: string;
+  inputs: string[];
+}
+
+async function ensureInput(count: number, pool: number | undefined): Promise<string> {
+  const file = path.join(BENCH_DIR, `pings-${count}-seed1-${pool === undefined ? 'diverse' : `pool${pool}`}.ndjson`);
   if (existsSync(file)) return file;
   mkdirSync(BENCH_DIR, { recursive: true });
-  process.stderr.write(`generating ${count} demo pings (a pool of ${pool} dimension combinations) into ${file} (once)...\n`);
-  const started = performance.now();
+  const what = pool === undefined ? 'each its own dimensions' : `a pool of ${pool} dimension combinations`;
+  process.stderr.write(`generating ${count} demo pings (${what}) into ${file} (once)...\n`);
   const temp = `${file}.partial`;
   const out = createWriteStream(temp);
-  const pings = generateDemoPings({ count, seed: 1, basePings: loadBasePings(DEFAULT_PINGS_DIR), dimensionPool: pool });
+  const pings = generateDemoPings({
+    count,
+    seed: 1,
+    basePings: loadBasePings(DEFAULT_PINGS_DIR),
+    ...(pool === undefined ? {} : { dimensionPool: pool }),
+  });
   for (const ping of pings) {
-    if (!out.write(`${JSON.stringify(ping)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${JSON.stringify(ping)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   renameSync(temp, file);
-  process.stderr.write(
-    `generated ${(statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-  );
   return file;
 }
 
@@ -103,17 +123,13 @@ function totalSize(inputs: string[]): number {
 
 async function childFloor(inputs: string[], range: ByteRange | undefined): Promise<ChildResult> {
   const started = performance.now();
-  const cpuStarted = cpuSeconds();
   let lines = 0;
-  const bytes = { bytesRead: 0 };
   let sink = 0;
   for (const source of await expandInputs(inputs)) {
-    // The builder's reader (readLineBatches + forEachLineOf, as `build` uses it) and JSON.parse.
-    for await (const batch of readLineBatches(source, bytes, 1 << 20, range)) {
+    for await (const batch of readLineBatches(source, { bytesRead: 0 }, 1 << 20, range)) {
       forEachLineOf(batch, (line) => {
         if (line.trim() === '') return;
-        const ping = JSON.parse(line) as unknown;
-        if (ping !== null) sink++;
+        if (JSON.parse(line) !== null) sink++;
         lines++;
       });
     }
@@ -127,57 +143,78 @@ async function childFloor(inputs: string[], range: ByteRange | undefined): Promi
     bytes: range ? range.end - range.start : totalSize(inputs),
     aggregateSeconds: seconds,
     totalSeconds: seconds,
-    cpuSeconds: cpuSeconds() - cpuStarted,
+    cpuSeconds: cpuSeconds(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 
-async function childBuild(inputs: string[], threads: number, publish: boolean): Promise<ChildResult> {
+/** CPU seconds and peak RSS of this process's children (workerd, for local R2). */
+function childProcesses(): { cpuSeconds: number; rssBytes: number } {
+  let cpu = 0;
+  let rss = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+      if (fields[1] !== String(process.pid)) continue;
+      cpu += (Number(fields[11]) + Number(fields[12])) / 100;
+      const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      rss += Number(peak?.[1] ?? 0) * 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return { cpuSeconds: cpu, rssBytes: rss };
+}
+
+async function openTarget(mode: Mode, dir: string): Promise<ObjectStore | undefined> {
+  if (mode === 'dir') return DirectoryStore.open(dir);
+  if (mode === 'local') {
+    const { LocalR2Store } = await import('../src/publish/local-r2-store');
+    return LocalR2Store.open({ persistDir: dir });
+  }
+  return undefined;
+}
+
+async function childBuild(inputs: string[], threads: number, mode: Mode): Promise<ChildResult> {
   const definitions = await loadDefinitions();
   const dir = await mkdtemp(path.join(tmpdir(), 'builder-bench-'));
-  const store = await DirectoryStore.open(dir);
+  const store = await openTarget(mode, dir);
   const started = performance.now();
-  const cpuStarted = cpuSeconds();
+  const workerdAtStart = childProcesses().cpuSeconds;
   let aggregated = 0;
-  let aggregatedCpu = 0;
   const progress: Progress = {
     update({ phase }) {
-      if (phase !== 'aggregating' && aggregated === 0) {
-        aggregated = performance.now();
-        aggregatedCpu = cpuSeconds();
-      }
+      if (phase !== 'aggregating' && aggregated === 0) aggregated = performance.now();
     },
     finish() {},
   };
   try {
     const report = await runBuild({
       inputs,
-      ...(publish ? { store } : { partialOut: path.join(dir, 'partial.msgpack') }),
+      ...(store ? { store } : { partialOut: path.join(dir, 'partial.msgpack') }),
       definitions,
       selection: { sampleIdBelow: 100 },
       progress,
       threads,
     });
     const ended = performance.now();
-    if (aggregated === 0) {
-      aggregated = ended;
-      aggregatedCpu = cpuSeconds();
-    }
+    const workerd = childProcesses();
     return {
       kind: 'build',
       threads,
       lines: report.pings.read,
       bytes: totalSize(inputs),
-      aggregateSeconds: (aggregated - started) / 1000,
+      aggregateSeconds: ((aggregated || ended) - started) / 1000,
       totalSeconds: (ended - started) / 1000,
-      cpuSeconds: aggregatedCpu - cpuStarted,
+      cpuSeconds: cpuSeconds(),
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      shards: report.shards.written,
+      ...(store ? { shards: report.shards.written } : {}),
       shardBytes: report.bytesWritten,
       pingsAccepted: report.pings.accepted,
+      ...(mode === 'local' ? { workerdCpuSeconds: workerd.cpuSeconds - workerdAtStart, workerdRssBytes: workerd.rssBytes } : {}),
     };
   } finally {
-    await store.close();
+    await store?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -190,12 +227,43 @@ function runChild(args: string[]): Promise<ChildResult> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`bench child ${args.join(' ')} exited with ${code}`));
-      const line = out.trim().split('\n').pop() ?? '';
-      resolve(JSON.parse(line) as ChildResult);
+      resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as ChildResult);
     });
   });
 }
 
+/** N floor children at once over a partition of the input; the time of the slowest (each times itself, after its start-up). */
+async function runParallelFloor(inputs: string[], parts: number): Promise<ChildResult> {
+  const jobs: string[][] = [];
+  if (inputs.length === 1) {
+    const size = totalSize(inputs);
+    for (let i = 0; i < parts; i++) {
+      jobs.push([
+        '--child',
+        'floor',
+        ...inputArgs(inputs),
+        '--range',
+        `${Math.floor((size * i) / parts)}:${Math.floor((size * (i + 1)) / parts)}`,
+      ]);
+    }
+  } else {
+    for (let i = 0; i < parts; i++) jobs.push(['--child', 'floor', ...inputArgs(inputs.filter((_, n) => n % parts === i))]);
+  }
+  const results = await Promise.all(jobs.filter((job) => job.includes('--input')).map((job) => runChild(job)));
+  const seconds = Math.max(...results.map((r) => r.aggregateSeconds));
+  return {
+    kind: 'floor',
+    threads: parts,
+    lines: results.reduce((total, r) => total + r.lines, 0),
+    bytes: results.reduce((total, r) => total + r.bytes, 0),
+    aggregateSeconds: seconds,
+    totalSeconds: seconds,
+    cpuSeconds: results.reduce((total, r) => total + r.cpuSeconds, 0),
+    maxRssBytes: Math.max(...results.map((r) => r.maxRssBytes)),
+  };
+}
+
+const inputArgs = (files: string[]) => files.flatMap((file) => ['--input', file]);
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const rate = (r: ChildResult) => r.bytes / r.aggregateSeconds;
@@ -204,47 +272,103 @@ const load = () =>
     .map((n) => n.toFixed(2))
     .join(', ');
 
-function row(label: string, r: ChildResult): string {
-  const cols = [
-    label.padEnd(26),
-    `${fmt(r.aggregateSeconds, 2)} s`.padStart(9),
-    `${fmt(r.lines / r.aggregateSeconds, 0)} pings/s`.padStart(15),
-    `${fmt(mb(rate(r)))} MB/s`.padStart(12),
-    `cpu ${fmt(r.cpuSeconds, 1)} s`.padStart(11),
-    `peak RSS ${fmt(mb(r.maxRssBytes), 0)} MB`.padStart(18),
-  ];
-  if (r.kind === 'build') {
-    cols.push(`total ${fmt(r.totalSeconds, 2)} s with publish`, `${r.shards} shards, ${fmt(mb(r.shardBytes ?? 0), 1)} MB`);
-  }
-  return cols.join('  ');
-}
+const TABLE_HEADER = [
+  '| configuration | aggregating s | MB/s | × floor | total s | CPU s | peak RSS MB | shards | written MB |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+];
 
-/** N floor children at once over a partition of the input; the time of the slowest (each times itself, after its start-up). */
-async function runParallelFloor(
-  inputs: string[],
-  parts: number,
-  inputArgs: (files: string[]) => string[],
-): Promise<{ seconds: number; bytes: number }> {
-  const jobs: string[][] = [];
-  if (inputs.length === 1) {
-    const size = totalSize(inputs);
-    for (let i = 0; i < parts; i++) {
-      const range = `${Math.floor((size * i) / parts)}:${Math.floor((size * (i + 1)) / parts)}`;
-      jobs.push(['--child', 'floor', ...inputArgs(inputs), '--range', range]);
-    }
-  } else {
-    for (let i = 0; i < parts; i++) jobs.push(['--child', 'floor', ...inputArgs(inputs.filter((_, n) => n % parts === i))]);
-  }
-  const results = await Promise.all(jobs.filter((job) => job.includes('--input')).map((job) => runChild(job)));
-  return { seconds: Math.max(...results.map((r) => r.aggregateSeconds)), bytes: results.reduce((total, r) => total + r.bytes, 0) };
+function tableRow(label: string, r: ChildResult, floor: ChildResult): string {
+  const workerd =
+    r.workerdCpuSeconds !== undefined ? ` (+ workerd ${fmt(r.workerdCpuSeconds)} s, ${fmt(mb(r.workerdRssBytes ?? 0), 0)} MB)` : '';
+  const cells = [
+    label,
+    fmt(r.aggregateSeconds, 2),
+    fmt(mb(rate(r))),
+    fmt(rate(r) / rate(floor), 2),
+    fmt(r.totalSeconds, 2),
+    `${fmt(r.cpuSeconds)}${r.workerdCpuSeconds !== undefined ? ` + ${fmt(r.workerdCpuSeconds)}` : ''}`,
+    `${fmt(mb(r.maxRssBytes), 0)}${workerd ? ` + ${fmt(mb(r.workerdRssBytes ?? 0), 0)}` : ''}`,
+    r.shards === undefined ? '' : String(r.shards),
+    r.shardBytes === undefined ? '' : fmt(mb(r.shardBytes), 1),
+  ];
+  return `| ${cells.join(' | ')} |`;
 }
 
 function warnIfDifferent(a: ChildResult, b: ChildResult, what: string): void {
   if (a.pingsAccepted !== b.pingsAccepted || a.shards !== b.shards || a.shardBytes !== b.shardBytes) {
     console.log(
-      `WARNING: ${what} differ (accepted ${a.pingsAccepted}/${b.pingsAccepted}, shards ${a.shards}/${b.shards}, bytes ${a.shardBytes}/${b.shardBytes})`,
+      `\nWARNING: ${what} differ (accepted ${a.pingsAccepted}/${b.pingsAccepted}, shards ${a.shards}/${b.shards}, bytes ${a.shardBytes}/${b.shardBytes})`,
     );
   }
+}
+
+interface RunSettings {
+  all: number;
+  repeat: number;
+  modes: Mode[];
+}
+
+/** Runs `args` `repeat` times and keeps the fastest. */
+async function best(args: string[], repeat: number): Promise<ChildResult> {
+  let fastest: ChildResult | undefined;
+  for (let run = 0; run < repeat; run++) {
+    const result = await runChild(args);
+    if (!fastest || result.totalSeconds < fastest.totalSeconds) fastest = result;
+  }
+  return fastest as ChildResult;
+}
+
+async function benchWorkload(workload: Workload, settings: RunSettings): Promise<void> {
+  const { inputs } = workload;
+  const { all, repeat } = settings;
+  console.log(`\n### ${workload.name}: ${fmt(mb(totalSize(inputs)))} MB (${inputs.map((input) => path.basename(input)).join(', ')})\n`);
+  const floor = await best(['--child', 'floor', ...inputArgs(inputs)], repeat);
+  const parallelFloor = await runParallelFloor(inputs, all);
+  const rows: string[] = [
+    tableRow('floor (read + JSON.parse), 1 thread', floor, floor),
+    tableRow(`parallel floor, ${all} processes`, parallelFloor, floor),
+  ];
+  const label = { partial: 'aggregate only (--partial)', dir: 'build → dir:', local: 'build → local R2' } as const;
+  const results = new Map<string, ChildResult>();
+  for (const mode of settings.modes) {
+    for (const threads of [1, all]) {
+      const result = await best(['--child', 'build', ...inputArgs(inputs), '--threads', String(threads), '--mode', mode], repeat);
+      results.set(`${mode}/${threads}`, result);
+      rows.push(tableRow(`${label[mode]}, ${threads} thread${threads > 1 ? 's' : ''}`, result, floor));
+    }
+  }
+  console.log([...TABLE_HEADER, ...rows].join('\n'));
+  console.log(`\nload average after ${workload.name}: ${load()}\n`);
+  const floorSpeedUp = rate(parallelFloor) / rate(floor);
+  console.log(`- parallel floor / floor: ${fmt(floorSpeedUp, 2)}x (what this machine gives ${all} threads of JSON.parse now)`);
+  for (const mode of settings.modes) {
+    const one = results.get(`${mode}/1`) as ChildResult;
+    const many = results.get(`${mode}/${all}`) as ChildResult;
+    console.log(
+      `- ${label[mode]}: 1 thread / floor ${fmt(rate(one) / rate(floor), 2)}; ${all} threads / 1 thread ${fmt(rate(many) / rate(one), 2)}x ` +
+        `(total ${fmt(one.totalSeconds / many.totalSeconds, 2)}x); ${all} threads / parallel floor ${fmt(rate(many) / rate(parallelFloor), 2)}` +
+        (one.shards ? `; publishing ${fmt(((one.totalSeconds - one.aggregateSeconds) * 1000) / one.shards, 3)} ms/shard (1 thread)` : ''),
+    );
+    warnIfDifferent(one, many, `${label[mode]} 1-thread and ${all}-thread builds`);
+  }
+}
+
+async function memoryCheck(input: string, settings: RunSettings): Promise<void> {
+  const four = fourTimes(input);
+  console.log(`\n### memory: the pooled input given 4 times (${fmt(mb(totalSize(four)))} MB, four links to one file)\n`);
+  const rows: string[] = [];
+  const ratios: string[] = [];
+  for (const threads of [1, settings.all]) {
+    const small = await runChild(['--child', 'build', '--input', input, '--threads', String(threads), '--mode', 'dir']);
+    const big = await runChild(['--child', 'build', ...inputArgs(four), '--threads', String(threads), '--mode', 'dir']);
+    rows.push(
+      tableRow(`build → dir: x1, ${threads} thread(s)`, small, small),
+      tableRow(`build → dir: x4, ${threads} thread(s)`, big, small),
+    );
+    ratios.push(`${threads} thread(s) ${fmt(big.maxRssBytes / small.maxRssBytes, 2)}`);
+  }
+  console.log([...TABLE_HEADER, ...rows].join('\n'));
+  console.log(`\n- peak RSS x4 / x1: ${ratios.join(', ')} (flat: within 1.20); × floor here is relative to the x1 run`);
 }
 
 async function main(): Promise<void> {
@@ -252,11 +376,14 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     options: {
       input: { type: 'string', multiple: true },
+      workload: { type: 'string' },
       count: { type: 'string' },
       pool: { type: 'string' },
       threads: { type: 'string' },
       child: { type: 'string' },
+      mode: { type: 'string' },
       range: { type: 'string' },
+      'skip-local-r2': { type: 'boolean' },
       'skip-publish': { type: 'boolean' },
       'skip-memory': { type: 'boolean' },
       repeat: { type: 'string' },
@@ -264,79 +391,47 @@ async function main(): Promise<void> {
   });
   if (values.child) {
     const inputs = values.input ?? [];
-    const threads = Number(values.threads ?? 1);
     const [start, end] = (values.range ?? '').split(':').map(Number);
     const range = values.range ? { start: start as number, end: end as number } : undefined;
-    const result = values.child === 'floor' ? await childFloor(inputs, range) : await childBuild(inputs, threads, !values['skip-publish']);
+    const result =
+      values.child === 'floor'
+        ? await childFloor(inputs, range)
+        : await childBuild(inputs, Number(values.threads ?? 1), (values.mode ?? 'dir') as Mode);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const inputs = values.input
-    ? values.input.map((input) => path.resolve(input))
-    : [await ensureInput(Number(values.count ?? 1700), Number(values.pool ?? 32))];
-  const all = Number(values.threads ?? availableParallelism());
-  const publish = !values['skip-publish'];
-  const extra = publish ? [] : ['--skip-publish'];
-  const inputArgs = (files: string[]) => files.flatMap((file) => ['--input', file]);
-  console.log(`builder bench: ${inputs.join(' ')}`);
-  console.log(
-    `  ${fmt(mb(totalSize(inputs)))} MB on disk; node ${process.version}; ${cpus()[0]?.model ?? '?'} x ${availableParallelism()}; load average ${load()}`,
-  );
-  console.log('  each configuration runs in its own child process; MB/s counts input file bytes; times and rates exclude publishing');
-  console.log(
-    publish
-      ? '  (the shard publish to a temp dir: target is timed separately as "total")'
-      : '  (--skip-publish: partial aggregate written instead of shards)',
-  );
-  const repeat = Math.max(1, Number(values.repeat ?? 1));
-  if (repeat > 1) console.log(`  best of ${repeat} runs of each configuration (run in turn), the usual estimate on a busy machine`);
-  const configurations = {
-    floor: ['--child', 'floor', ...inputArgs(inputs)],
-    one: ['--child', 'build', ...inputArgs(inputs), '--threads', '1', ...extra],
-    many: ['--child', 'build', ...inputArgs(inputs), '--threads', String(all), ...extra],
+  const count = Number(values.count ?? 1700);
+  const pool = Number(values.pool ?? 32);
+  const chosen = values.workload ?? 'pooled,diverse';
+  const workloads: Workload[] = values.input
+    ? [{ name: 'input', inputs: values.input.map((input) => path.resolve(input)) }]
+    : await Promise.all(
+        chosen.split(',').map(async (name): Promise<Workload> => {
+          if (name !== 'pooled' && name !== 'diverse') throw new Error(`--workload is pooled or diverse, not "${name}"`);
+          return {
+            name: name === 'pooled' ? `pooled (a pool of ${pool} dimension combinations)` : 'diverse (every ping its own dimensions)',
+            inputs: [await ensureInput(count, name === 'pooled' ? pool : undefined)],
+          };
+        }),
+      );
+  const modes: Mode[] = values['skip-publish'] ? ['partial'] : values['skip-local-r2'] ? ['partial', 'dir'] : ['partial', 'dir', 'local'];
+  const settings: RunSettings = {
+    all: Number(values.threads ?? availableParallelism()),
+    repeat: Math.max(1, Number(values.repeat ?? 1)),
+    modes,
   };
-  const best: Partial<Record<keyof typeof configurations, ChildResult>> = {};
-  for (let run = 0; run < repeat; run++) {
-    for (const [name, args] of Object.entries(configurations) as [keyof typeof configurations, string[]][]) {
-      const result = await runChild(args);
-      const previous = best[name];
-      if (!previous || result.aggregateSeconds < previous.aggregateSeconds) best[name] = result;
-    }
-  }
-  const floor = best.floor as ChildResult;
-  const one = best.one as ChildResult;
-  const many = best.many as ChildResult;
-  console.log(row('floor (read+JSON.parse)', floor));
-  console.log(row('build, 1 thread', one));
-  console.log(row(`build, ${all} threads`, many));
+  console.log(`## builder bench\n`);
+  console.log(`- command: \`npm run bench:builder${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``);
   console.log(
-    `ratio build(1 thread)/floor MB/s: ${fmt(rate(one) / rate(floor), 2)}  (target >= 0.50); in CPU time: ${fmt(floor.cpuSeconds / one.cpuSeconds, 2)}`,
+    `- machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, node ${process.version}; load average at the start ${load()}`,
   );
   console.log(
-    `speed-up build(${all} threads)/build(1 thread): ${fmt(rate(many) / rate(one), 2)}x  (target >= 1.7 on 2 cores); CPU time ${all} threads/1 thread: ${fmt(many.cpuSeconds / one.cpuSeconds, 2)}`,
+    `- each configuration in its own child process${settings.repeat > 1 ? `, best of ${settings.repeat}` : ''}; MB/s counts input bytes over the aggregating phase; total s includes planning and publishing`,
   );
-  warnIfDifferent(one, many, `1-thread and ${all}-thread builds`);
-  const parallelFloor = await runParallelFloor(inputs, all, inputArgs);
-  const floorSpeedUp = parallelFloor.bytes / parallelFloor.seconds / rate(floor);
-  console.log(
-    `parallel floor, ${all} processes at once on 1/${all} of the input each: ${fmt(parallelFloor.seconds, 2)} s, ${fmt(mb(parallelFloor.bytes / parallelFloor.seconds))} MB/s = ${fmt(floorSpeedUp, 2)}x the floor (what the machine gives ${all} threads now)`,
-  );
-  console.log(
-    `speed-up relative to the machine's: ${fmt(rate(many) / rate(one) / floorSpeedUp, 2)}  (build speed-up / parallel-floor speed-up)`,
-  );
-  if (!values['skip-memory'] && inputs.length === 1) {
-    const four = fourTimes(inputs[0] as string);
-    console.log(`memory: the same input given 4 times (${fmt(mb(totalSize(four)))} MB, four links to the file)`);
-    const oneBig = await runChild(['--child', 'build', ...inputArgs(four), '--threads', '1', ...extra]);
-    console.log(row('build x4, 1 thread', oneBig));
-    const manyBig = await runChild(['--child', 'build', ...inputArgs(four), '--threads', String(all), ...extra]);
-    console.log(row(`build x4, ${all} threads`, manyBig));
-    console.log(
-      `peak RSS x4/x1: 1 thread ${fmt(oneBig.maxRssBytes / one.maxRssBytes, 2)}, ${all} threads ${fmt(manyBig.maxRssBytes / many.maxRssBytes, 2)}  (target within 1.20)`,
-    );
-    warnIfDifferent(oneBig, manyBig, `x4 1-thread and ${all}-thread builds`);
-  }
-  console.log(`load average at the end: ${load()}`);
+  for (const workload of workloads) await benchWorkload(workload, settings);
+  const pooled = workloads.find((workload) => workload.name.startsWith('pooled'));
+  if (!values['skip-memory'] && pooled) await memoryCheck(pooled.inputs[0] as string, settings);
+  console.log(`\nload average at the end: ${load()}`);
 }
 
 main().catch((error: unknown) => {

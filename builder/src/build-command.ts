@@ -8,7 +8,6 @@ import { Aggregator } from './aggregate/aggregator';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
 import type { Definitions } from './definitions/load-definitions';
-import { DEFAULT_HISTOGRAMS_PATH } from './definitions/load-definitions';
 import type { InputSource } from './input/expand-inputs';
 import { expandInputs, InputError } from './input/expand-inputs';
 import type { LineProgress } from './input/read-lines';
@@ -86,7 +85,7 @@ async function absorbPartials(
   sources: InputSource[],
   options: Pick<MergeOptions, 'definitions' | 'progress'>,
 ): Promise<{ aggregator: Aggregator; inputBytes: number }> {
-  const aggregator = new Aggregator(options.definitions.histograms);
+  const aggregator = new Aggregator(options.definitions);
   let inputBytes = 0;
   for (const [i, source] of sources.entries()) {
     if (source.kind !== 'file') throw new InputError('merge reads partial aggregate files, not stdin');
@@ -111,15 +110,15 @@ async function aggregateSources(sources: InputSource[], read: LineProgress, opti
       sources,
       threads,
       parser,
-      histograms: options.definitions.histograms,
-      histogramsPath: options.definitions.paths?.histograms ?? DEFAULT_HISTOGRAMS_PATH,
+      definitions: options.definitions,
       selection: options.selection,
       bytes: read,
       ...(options.progress ? { progress: options.progress } : {}),
     });
   }
-  const aggregator = new Aggregator(options.definitions.histograms, options.selection);
+  const aggregator = new Aggregator(options.definitions, options.selection);
   const progress = () => options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
+  // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
   for (const source of sources) await aggregateUnit(aggregator, { source }, read, parser, progress);
   return aggregator;
 }
@@ -166,6 +165,8 @@ async function publish(
     target: store.description,
     ...input,
     rowsDropped: plan.rowsDropped,
+    rowsClamped: plan.rowsClamped,
+    metricsIndexes: plan.indexes.metrics,
     publish: published,
     seconds: secondsSince(started),
   });

@@ -3,7 +3,8 @@
  * written out by hand from the rules, not computed with the builder's own helpers.
  */
 import { describe, expect, it } from 'vitest';
-import { aggregate, histogram, makePing, rowsOf } from '../helpers/pings';
+import { Aggregator } from '../../builder/src/aggregate/aggregator';
+import { aggregate, histogram, makePing, materialise, rowsOf, vendoredDefinitions } from '../helpers/pings';
 
 // GC_MS: exponential(1, 10000, 50): lower bounds 0,1,2,3,4,5,6,7,8,10,12,... (50 buckets)
 const GC_MS_WIDTH = 50;
@@ -207,15 +208,41 @@ describe('processes', () => {
     ]);
   });
 
-  it('skips the whole ping when payload is not an object or childPayloads is not a list of objects', async () => {
-    const { aggregator } = await aggregate([
-      { ...makePing(), payload: 'x' },
-      makePing({ childPayloads: [1] }),
-      makePing({ childPayloads: null }),
-      makePing({ childPayloads: [] }),
-    ]);
-    expect(aggregator.stats.pingsSkipped['invalid-payload']).toBe(3);
+  it('skips the whole ping when payload is not an object', async () => {
+    const { aggregator } = await aggregate([{ ...makePing(), payload: 'x' }, { ...makePing(), payload: [] }, makePing()]);
+    expect(aggregator.stats.pingsSkipped['invalid-payload']).toBe(2);
     expect(aggregator.stats.pingsAccepted).toBe(1);
+  });
+
+  // What the original's `[_trim_payload(c) for c in payload.get("childPayloads", [])]` did with
+  // each kind of value: iterating it (a dict yields its keys, a string its characters) and
+  // calling .items() on every item, the ping dropped when either failed.
+  const child = { histograms: { GC_MS: histogram({ '1': 1 }, 1) } };
+  it.each([
+    ['absent', undefined, 'kept', 0],
+    ['an empty list', [], 'kept', 0],
+    ['a list of objects', [child, {}], 'kept', 1],
+    ['an empty object', {}, 'kept', 0],
+    ['an empty string', '', 'kept', 0],
+    ['a non-empty object', { 0: child }, 'dropped', 0],
+    ['a non-empty string', 'children', 'dropped', 0],
+    ['a number', 3, 'dropped', 0],
+    ['zero', 0, 'dropped', 0],
+    ['a boolean', false, 'dropped', 0],
+    ['null', null, 'dropped', 0],
+    ['a list holding a number', [child, 1], 'dropped', 0],
+    ['a list holding a string', ['a'], 'dropped', 0],
+    ['a list holding a list', [[]], 'dropped', 0],
+    ['a list holding null', [null], 'dropped', 0],
+  ] as const)('childPayloads %s: the ping is %s', async (_, childPayloads, outcome, contentCount) => {
+    const payload: Record<string, unknown> = { histograms: { GC_MS: histogram({ '1': 1 }, 1) } };
+    if (childPayloads !== undefined) payload.childPayloads = childPayloads;
+    const { aggregator, output } = await aggregate([makePing(payload)]);
+    expect(aggregator.stats.pingsAccepted).toBe(outcome === 'kept' ? 1 : 0);
+    expect(aggregator.stats.pingsSkipped['invalid-payload'] ?? 0).toBe(outcome === 'kept' ? 0 : 1);
+    const rows = rowsOf(output, 'build_id', 'GC_MS');
+    expect(rows.find((r) => r.child === 'parent')?.count ?? 0).toBe(outcome === 'kept' ? 1 : 0);
+    expect(rows.find((r) => r.child === 'content')?.count ?? 0).toBe(contentCount);
   });
 });
 
@@ -236,6 +263,73 @@ describe('stored rows', () => {
     const { output: overflow } = await aggregate([makePing({ processes }), makePing({ processes })]);
     expect(rowsOf(overflow, 'build_id', 'SCALARS_A.BIG')).toHaveLength(0);
     expect(overflow.rowsDropped.sumOverflow).toBe(2); // one per prefix
+  });
+
+  // JSON.parse makes 1e400 and a 400-digit integer Infinity; the original dropped such a row (its
+  // sum beyond int64), one per prefix, and so does this one, whatever else the row holds.
+  it.each([
+    ['a scalar', 'SCALARS_A.INF', (v: string) => `{"processes":{"parent":{"scalars":{"a.inf":${v}}}}}`],
+    ['a keyed scalar', 'SCALARS_K.INF', (v: string) => `{"processes":{"parent":{"keyedScalars":{"k.inf":{"key":${v}}}}}}`],
+    ['a simple measurement', 'SIMPLE_MEASURES_UPTIME', (v: string) => `{"simpleMeasurements":{"uptime":${v}}}`],
+  ])('drops the row of %s that JSON.parse makes infinite, and counts it as a sum overflow', async (_, metric, payloadText) => {
+    for (const value of ['1e400', '9'.repeat(400)]) {
+      const pingText = (payload: string) => JSON.stringify(makePing()).replace('"payload":{}', `"payload":${payload}`);
+      const aggregator = new Aggregator((await vendoredDefinitions()).histograms);
+      // an exact bigint sum first (2 × 2^62), then the infinite value on top of it, then a finite one
+      aggregator.addLine(pingText(payloadText(String(2 ** 62))));
+      aggregator.addLine(pingText(payloadText(String(2 ** 62))));
+      aggregator.addLine(pingText(payloadText(value)));
+      aggregator.addLine(pingText(payloadText('1')));
+      const other = new Aggregator((await vendoredDefinitions()).histograms);
+      other.addLine(pingText(payloadText(value)));
+      for (const output of [await materialise(aggregator), await materialise(other)]) {
+        expect(rowsOf(output, 'build_id', metric)).toEqual([]);
+        expect(rowsOf(output, 'submission_date', metric)).toEqual([]);
+        expect(output.rowsDropped.sumOverflow).toBe(2);
+        expect(output.filters.size).toBe(0); // nothing else was aggregated, so nothing is indexed
+      }
+    }
+  });
+
+  it('stores a bucket count beyond 2^63-1 as 2^63-1, and counts the row', async () => {
+    // 1e300 is an integer to JSON.parse (the original read it as a float and added 0)
+    const huge = makePing({ histograms: { GC_MS: histogram({ '0': 1e300, '1': 2 }, 10) } });
+    const { output } = await aggregate([huge, makePing({ histograms: { GC_MS: histogram({ '1': 1 }, 1) } })]);
+    for (const prefix of ['build_id', 'submission_date'] as const) {
+      const [row] = rowsOf(output, prefix, 'GC_MS');
+      expect(row?.histogram.slice(0, 3)).toEqual([2n ** 63n - 1n, 3, 0]);
+      expect(row).toMatchObject({ sum: 11, count: 2 });
+    }
+    expect(output.rowsClamped).toBe(2);
+  });
+
+  it('stores a bucket count that passes 2^63-1 only once the build ids of a submission date are added up, clamped there', async () => {
+    const half = (buildId: string) => makePing({ histograms: { GC_MS: histogram({ '1': 2 ** 62 }, 1) } }, { application: { buildId } });
+    const { output } = await aggregate([half('20170128000000'), half('20170129000000')]);
+    expect(rowsOf(output, 'build_id', 'GC_MS').map((row) => row.histogram[1])).toEqual([2 ** 62, 2 ** 62].map(BigInt));
+    expect(rowsOf(output, 'submission_date', 'GC_MS').map((row) => row.histogram[1])).toEqual([2n ** 63n - 1n]);
+    expect(output.rowsClamped).toBe(1);
+  });
+
+  it('stores names up to 200 UTF-8 bytes and labels up to 256, and drops and counts longer ones', async () => {
+    const scalars = { [`a.${'n'.repeat(190)}`]: 1, [`b.${'n'.repeat(191)}`]: 1 }; // SCALARS_ + 192 = 200 bytes; 201
+    const key = (text: string) => ({ [text]: 1 });
+    const keyedScalars = {
+      'k.ascii': { ...key('a'.repeat(256)), ...key('b'.repeat(257)) },
+      'k.two_byte': { ...key('\u00e9'.repeat(128)), ...key(`\u00e9${'\u00e9'.repeat(128)}`) }, // 256 bytes; 258
+      'k.three_byte': { ...key('\u20ac'.repeat(85)), ...key('\u20ac'.repeat(86)) }, // 255 bytes; 258 (86 characters)
+      'k.astral': { ...key('\u{1F600}'.repeat(64)), ...key(`x${'\u{1F600}'.repeat(64)}`) }, // 256 bytes; 257
+    };
+    const { output } = await aggregate([makePing({ processes: { parent: { scalars, keyedScalars } } })]);
+    const stored = new Set(output.contributions.map((c) => c.metric));
+    expect(stored.has(`SCALARS_A.${'N'.repeat(190)}`)).toBe(true);
+    expect([...stored].some((metric) => metric.startsWith('SCALARS_B.'))).toBe(false);
+    const labels = (metric: string) => rowsOf(output, 'build_id', metric).map((row) => row.label);
+    expect(labels('SCALARS_K.ASCII')).toEqual(['A'.repeat(256)]);
+    expect(labels('SCALARS_K.TWO_BYTE')).toEqual(['\u00c9'.repeat(128)]);
+    expect(labels('SCALARS_K.THREE_BYTE')).toEqual(['\u20ac'.repeat(85)]);
+    expect(labels('SCALARS_K.ASTRAL')).toEqual(['\u{1F600}'.repeat(64)]);
+    expect(output.rowsDropped).toMatchObject({ nameTooLong: 1, labelTooLong: 4 });
   });
 
   it('sums across build ids for the submission_date rows', async () => {

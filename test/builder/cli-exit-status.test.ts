@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, exitStatusFor, reportFailure, TargetUnavailable, UsageError } from '../../builder/src/cli/exit-status';
+import { NothingAccepted } from '../../builder/src/cli/nothing-accepted';
 import { InputError } from '../../builder/src/input/expand-inputs';
 import type { ObjectStore, PutCondition, PutResult } from '../../builder/src/publish/object-store';
 import { StoreError } from '../../builder/src/publish/object-store';
@@ -96,6 +97,7 @@ describe('the exit-status mapping', () => {
     ['WorkerFailure', new WorkerFailure('x'), EXIT.failed],
     ['PublishedObjectError', new PublishedObjectError('x'), EXIT.failed],
     ['TrimConflictError', new TrimConflictError('k', 0), EXIT.incomplete],
+    ['NothingAccepted', new NothingAccepted('x'), EXIT.nothingAccepted],
     ['a plain Error', new Error('x'), undefined],
     ['an unknown errno', Object.assign(new Error('x'), { code: 'EPIPE' }), undefined],
     ['a string', 'x', undefined],
@@ -165,6 +167,64 @@ describe('build', () => {
     const result = await runCli(['build', '--input', input, '--target', 'dir:ignored', '--force', '--quiet'], into(store));
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/refused: {9}\d+ build_id shards already held some of these dates/);
+  });
+});
+
+describe('5: pings read, none accepted (nothing built)', () => {
+  // no line of a pretty-printed ping without histograms is JSON on its own
+  const PRETTY = `${JSON.stringify(makePing(), null, 2)}\n`;
+  let unusable: string;
+  beforeAll(async () => {
+    // two pretty-printed pings in one file: neither NDJSON nor one JSON document
+    unusable = path.join(tmp, 'concatenated.json');
+    await writeFile(unusable, PRETTY + PRETTY);
+  });
+
+  it('build: the report, then what was read, the main reasons and a hint; nothing published', async () => {
+    const store = new MemoryStore();
+    const result = await runCli(['build', '--input', unusable, '--target', 'dir:ignored', '--quiet'], into(store));
+    expect(result.code).toBe(EXIT.nothingAccepted);
+    const lines = PRETTY.split('\n').length * 2 - 2;
+    expect(result.stderr).toMatch(/^build report \(memory\)\n/);
+    expect(result.stderr).toContain(
+      `\nbuilder: no ping was accepted: ${lines} read from 1 input (${Buffer.byteLength(PRETTY + PRETTY)} B), skipped as ${lines} invalid-json (line is not valid JSON). Nothing was published.\nHint: Input is read as NDJSON`,
+    );
+    expect(result.stderr).not.toMatch(STACK_LINE);
+    expect(store.objects.size).toBe(0);
+  });
+
+  it('names the main three reasons and counts the rest; the hint follows the main one', async () => {
+    const pings = [
+      ...[1, 2, 3].map((n) => pingOn('20170101', n)),
+      ...[4, 5].map((n) => ({ ...pingOn(D1, n), application: 'x' })),
+      pingOn(D1, 200),
+      { ...pingOn(D1, 6), payload: 'x' },
+    ];
+    const file = path.join(tmp, 'other-dates.ndjson');
+    await writeFile(file, `${pings.map((ping) => JSON.stringify(ping)).join('\n')}\n`);
+    const result = await runCli(['build', '--input', file, '--date', D1, '--target', 'dir:ignored', '--quiet'], into(new MemoryStore()));
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(
+      /skipped as 3 other-submission-date \(.*\), 2 unsupported-channel \(.*\), 1 bad-sample-id \(.*\) and 1 for other reasons\. Nothing was published\.\nHint: --date keeps only pings with that meta\.submissionDate\.\n$/,
+    );
+  });
+
+  it('build --partial: the partial is written, and says it holds nothing; merging it builds nothing either', async () => {
+    const partial = path.join(tmp, 'nothing.partial');
+    const built = await runCli(['build', '--input', unusable, '--partial', partial, '--quiet']);
+    expect(built.code).toBe(5);
+    expect(built.stderr).toContain(`. The partial aggregate ${partial} holds nothing.\nHint:`);
+    const merged = await runCli(['merge', '--input', partial, '--target', 'dir:ignored', '--quiet'], into(new MemoryStore()));
+    expect(merged.code).toBe(5);
+    expect(merged.stderr).toContain('. Nothing was published.\nHint: Input is read as NDJSON');
+  });
+
+  it('input that holds no ping at all is no error: exit 0', async () => {
+    const empty = path.join(tmp, 'empty.ndjson');
+    await writeFile(empty, '\n\n');
+    const result = await runCli(['build', '--input', empty, '--target', 'dir:ignored', '--quiet'], into(new MemoryStore()));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/pings read: {6}0\n/);
   });
 });
 

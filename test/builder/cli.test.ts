@@ -28,6 +28,7 @@ interface Report {
   pings: { read: number; accepted: number; skipped: Record<string, number> };
   metrics: { skipped: Record<string, number>; withoutDefinition: { names: number; occurrences: number; examples: string[] } };
   shards: { contributions: number; written: number; alreadyPublished: number };
+  definitions: Record<string, { histograms: string; scalars: string }>;
   indexObjectsWritten: number;
   bytesWritten: number;
   seconds: number;
@@ -287,6 +288,23 @@ describe('input forms', () => {
     await expectSameBuild(['--input', files[0] as string, files[1] as string, '--input', files[2] as string], 3);
   });
 
+  it('JSON documents, by content: a pretty-printed ping per .json file, a JSON array (plain or gzip, any name)', async () => {
+    const dir = fresh('documents');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'one.json'), JSON.stringify(BASIC[0], null, 2));
+    await writeFile(path.join(dir, 'rest.data'), gzipSync(JSON.stringify(BASIC.slice(1), null, 2)));
+    await expectSameBuild(['--input', dir], 2);
+    await expectSameBuild(['--input', dir, '--threads', '2'], 2);
+  });
+
+  it('the real pretty-printed pings of test/fixtures/pings, as they are: each file one ping', async () => {
+    const pings = fileURLToPath(new URL('../fixtures/pings/', import.meta.url));
+    const files = (await readdir(pings)).filter((name) => name.endsWith('.json')).map((name) => path.join(pings, name));
+    const { report } = await buildTo(['--input', ...files]);
+    // the two FF54 pings carry the pipeline's meta; the other three do not
+    expect(report.pings).toEqual({ read: 5, accepted: 2, skipped: { 'bad-sample-id': 3 } });
+  });
+
   it('a line that is not JSON is skipped and counted; the build still exits 0', async () => {
     const file = fresh('with-garbage.ndjson');
     await writeFile(
@@ -367,9 +385,19 @@ describe('--report FILE', () => {
       accepted: BASIC.length,
       skipped: { 'bad-sample-id': 1, fennec: 1, 'invalid-json': 1 },
     });
-    // NOT_A_DEFINED_HISTOGRAM in each accepted ping
-    expect(report.metrics.skipped['no-definition']).toBe(BASIC.length);
+    // NOT_A_DEFINED_HISTOGRAM in each accepted ping: reported apart, not as a skip
+    expect(report.metrics.skipped['no-definition']).toBeUndefined();
     expect(report.metrics.withoutDefinition).toEqual({ names: 1, occurrences: BASIC.length, examples: ['NOT_A_DEFINED_HISTOGRAM'] });
+    expect(report.definitions).toEqual({
+      'beta/52': { histograms: 'builder/data/Histograms.json', scalars: 'builder/data/Scalars.yaml' },
+      'nightly/54': { histograms: 'builder/data/Histograms.json', scalars: 'builder/data/Scalars.yaml' },
+    });
+    expect(stderr).toContain(
+      '  definitions:     builder/data/Histograms.json and builder/data/Scalars.yaml for beta/52, nightly/54\n' +
+        '  not defined:     3 histograms (1 names) not aggregated: the definitions above do not define them\n' +
+        '                   (probes newer or older than those files, or no probes), e.g. NOT_A_DEFINED_HISTOGRAM\n',
+    );
+    expect(stderr).not.toContain('no-definition');
     const files = await listFiles(target);
     const shards = [...files.keys()].filter((key) => !key.endsWith('.json'));
     expect(report.shards.written).toBe(shards.length);

@@ -22,7 +22,7 @@ import { publishBuild } from '../../builder/src/publish/publish-build';
 import type { BuildPlan } from '../../builder/src/shards/plan-build';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import { MemoryStore } from '../helpers/memory-store';
-import { differences, ndjson, objectsOf, planOf, realPingsOn, spawnCli } from '../helpers/publish-scenarios';
+import { differences, ndjson, objectsOf, overlappingBuilds, realPingsOn, spawnCli } from '../helpers/publish-scenarios';
 
 const [D1, D2, D3] = ['20170130', '20170131', '20170201'];
 const SEEDS = 20;
@@ -65,12 +65,7 @@ let planB: BuildPlan;
 let sequential: Map<string, Uint8Array>;
 
 beforeAll(async () => {
-  planA = await planOf([...realPingsOn(D1), ...realPingsOn(D2)]);
-  planB = await planOf([...realPingsOn(D2), ...realPingsOn(D3)]);
-  const store = new MemoryStore();
-  await publishBuild(store, planA);
-  await publishBuild(store, planB);
-  sequential = await objectsOf(store);
+  ({ planA, planB, sequential } = await overlappingBuilds([D1, D2, D3], publishBuild));
 });
 
 describe('(a) two publishBuild calls interleaved on one store', () => {

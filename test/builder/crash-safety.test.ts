@@ -72,6 +72,35 @@ class DyingStore implements ObjectStore {
   async close(): Promise<void> {}
 }
 
+/** Delays every operation by 0-3 event-loop turns, drawn from a seeded generator. */
+class ShufflingStore implements ObjectStore {
+  readonly description = 'shuffling memory';
+  constructor(
+    private readonly inner: ObjectStore,
+    private readonly random: () => number,
+  ) {}
+  private async pause(): Promise<void> {
+    const turns = Math.floor(this.random() * 4);
+    for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+  async get(key: string): Promise<StoredObject | null> {
+    await this.pause();
+    return this.inner.get(key);
+  }
+  async put(key: string, bytes: Uint8Array, contentType: string, condition?: PutCondition): Promise<PutResult> {
+    await this.pause();
+    return this.inner.put(key, bytes, contentType, condition);
+  }
+  async delete(key: string): Promise<void> {
+    await this.inner.delete(key);
+  }
+  async list(prefix: string): Promise<string[]> {
+    await this.pause();
+    return this.inner.list(prefix);
+  }
+  async close(): Promise<void> {}
+}
+
 function copyOf(store: MemoryStore): MemoryStore {
   const copy = new MemoryStore();
   for (const [key, bytes] of store.objects) copy.objects.set(key, bytes);
@@ -113,16 +142,21 @@ describe('(1) a publish that dies at each of its writes, then runs again', () =>
     expect(writes).toBeGreaterThan(10);
 
     const failures: string[] = [];
-    for (let dieAt = 1; dieAt <= writes; dieAt++) {
-      const store = copyOf(before);
-      await expect(publishBuild(new DyingStore(store, dieAt), second)).rejects.toThrow(Crash);
-      const violations = invariantViolations(await objectsOf(store));
-      if (violations.length > 0) failures.push(`died at write ${dieAt}: ${violations.join('; ')}`);
-      await publishBuild(store, second);
-      const diff = differences(await objectsOf(store), expected);
-      if (diff.length > 0) failures.push(`died at write ${dieAt}, re-run: ${diff.join(', ')}`);
+    // In call order, then with every operation delayed by a seeded number of turns (concurrent
+    // writes land in other orders, and those under way at the death still land).
+    for (const seed of [undefined, 1, 2, 3]) {
+      for (let dieAt = 1; dieAt <= writes; dieAt++) {
+        const store = copyOf(before);
+        const dying = new DyingStore(seed === undefined ? store : new ShufflingStore(store, mulberry32(seed * 1000 + dieAt)), dieAt);
+        await expect(publishBuild(dying, second, { concurrency: 8 })).rejects.toThrow(Crash);
+        const violations = invariantViolations(await objectsOf(store));
+        if (violations.length > 0) failures.push(`seed ${seed}, died at write ${dieAt}: ${violations.join('; ')}`);
+        await publishBuild(store, second);
+        const diff = differences(await objectsOf(store), expected);
+        if (diff.length > 0) failures.push(`seed ${seed}, died at write ${dieAt}, re-run: ${diff.join(', ')}`);
+      }
     }
-    console.log(`in-process deaths: ${writes} crash points, ${failures.length} failures`);
+    console.log(`in-process deaths: ${writes} crash points × 4 orders, ${failures.length} failures`);
     expect(failures).toEqual([]);
   });
 });

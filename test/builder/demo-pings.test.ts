@@ -310,4 +310,11 @@ describe('writeDemoInput', () => {
     expect(text.length).toBe(a.uncompressedBytes);
     expect(text).toBe(toNdjson(generateDemoPings({ count: 12, seed: 4, basePings })));
   });
+
+  it('writes the same NDJSON uncompressed when the name does not end in .gz', async () => {
+    const plain = await writeDemoInput({ out: join(dir, 'plain.ndjson'), count: 12, seed: 4 });
+    const text = readFileSync(plain.out, 'utf8');
+    expect(text).toBe(toNdjson(generateDemoPings({ count: 12, seed: 4, basePings })));
+    expect(plain.compressedBytes).toBe(plain.uncompressedBytes);
+  });
 });

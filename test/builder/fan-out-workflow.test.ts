@@ -1,4 +1,4 @@
-/** The fan-out workflow (README "Scaling out") is valid YAML with the keys GitHub Actions requires. */
+/** The fan-out workflow (docs/scaling-out.md) is valid YAML with the keys GitHub Actions requires. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -16,6 +16,7 @@ import { DIMENSIONS } from '../../worker/src/core/shard';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
 import type { HostileCase } from '../fixtures/hostile-corpus';
 import { ENORMOUS_KEYS, GOOD_SCALAR_METRIC, GOOD_SCALAR_VALUE, hostileCases, hugeLinePing, KEYED_METRIC } from '../fixtures/hostile-corpus';
+import type { CliResult } from '../helpers/run-cli';
 import { runCli } from '../helpers/run-cli';
 
 const HAND_WRITTEN = fileURLToPath(new URL('../fixtures/hostile/hand-written.ndjson', import.meta.url));
@@ -29,7 +30,8 @@ interface Report {
   metrics: {
     skipped: Record<string, number>;
     withoutDefinition: { names: number; occurrences: number; examples: string[] };
-    rowsDropped: { nonPrintableName: number; nulInLabel: number; sumOverflow: number };
+    rowsDropped: { nonPrintableName: number; nameTooLong: number; nulInLabel: number; labelTooLong: number; sumOverflow: number };
+    rowsClamped: number;
   };
   shards: { written: number };
 }
@@ -42,6 +44,9 @@ let stderr = '';
 let corpusBytes = 0;
 let shards: { file: string; content: ShardContent }[] = [];
 let indexFiles: { file: string; text: string }[] = [];
+let partialRun: CliResult;
+let mergeRun: CliResult;
+let mergeReport: Report | undefined;
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -69,6 +74,21 @@ beforeAll(async () => {
   const reportFile = path.join(tmp, 'report.json');
   ({ code, stderr } = await runCli(['build', '--input', input, '--target', `dir:${target}`, '--report', reportFile, '--quiet']));
   report = JSON.parse(await readFile(reportFile, 'utf8')) as Report;
+  // the same input as a partial aggregate, merged into another target
+  const partial = path.join(tmp, 'corpus.partial');
+  partialRun = await runCli(['build', '--input', input, '--partial', partial, '--quiet']);
+  const mergeReportFile = path.join(tmp, 'merge-report.json');
+  mergeRun = await runCli([
+    'merge',
+    '--input',
+    partial,
+    '--target',
+    `dir:${path.join(tmp, 'merged')}`,
+    '--report',
+    mergeReportFile,
+    '--quiet',
+  ]);
+  mergeReport = mergeRun.code === 0 ? (JSON.parse(await readFile(mergeReportFile, 'utf8')) as Report) : undefined;
   for (const file of await walk(target)) {
     const relative = path.relative(target, file);
     const parts = relative.split(path.sep);
@@ -151,9 +171,12 @@ describe('hostile input through the CLI', () => {
     expect(report.metrics.withoutDefinition.names).toBe(noDefinition);
     expect(report.metrics.rowsDropped).toEqual({
       nonPrintableName: skipped['non-printable-name'] ?? 0,
+      nameTooLong: skipped['name-too-long'] ?? 0,
       nulInLabel: skipped['nul-in-label'] ?? 0,
+      labelTooLong: skipped['label-too-long'] ?? 0,
       sumOverflow: skipped['sum-overflow'] ?? 0,
     });
+    expect(report.metrics.rowsClamped).toBe(cases.reduce((n, c) => n + (c.clamped ?? 0), 0));
   });
 
   it('prints hostile histogram names escaped and cut in the report examples', () => {
@@ -211,9 +234,39 @@ describe('hostile input through the CLI', () => {
       'SCALARS_TELEMETRY.TEST.HOSTILE_1E308',
       'GC_SLICE_MS',
       '[[COUNT]]_HOSTILE_COUNT',
+      'SCALARS_TELEMETRY.TEST.HOSTILE_E400',
+      'SCALARS_TELEMETRY.TEST.HOSTILE_DIGITS400',
+      'SCALARS_TELEMETRY.TEST.HOSTILE_KEYED_E400',
+      'SCALARS_TELEMETRY.TEST.HOSTILE_KEYED_DIGITS400',
+      'SIMPLE_MEASURES_HOSTILE_E400',
+      'SIMPLE_MEASURES_HOSTILE_DIGITS400',
     ]) {
       expect(totals(prefix, metric).rows).toBe(0);
     }
+    // a bucket count past int64, stored clamped
+    expect(totals(prefix, 'GC_MINOR_US').cells[0]).toBe(2n ** 63n - 1n);
+  });
+
+  it('build --partial + merge publishes byte for byte what one build does, with the same report', async () => {
+    expect(partialRun.stderr).not.toMatch(/\n\s+at .+:\d+/);
+    expect(partialRun.code).toBe(0);
+    expect(mergeRun.code).toBe(0);
+    const direct = path.join(tmp, 'out');
+    const merged = path.join(tmp, 'merged');
+    const files = (await walk(direct)).map((file) => path.relative(direct, file)).sort();
+    expect((await walk(merged)).map((file) => path.relative(merged, file)).sort()).toEqual(files);
+    const differing: string[] = [];
+    for (const file of files) {
+      const [a, b] = await Promise.all([readFile(path.join(direct, file)), readFile(path.join(merged, file))]);
+      if (!a.equals(b)) differing.push(file);
+    }
+    expect(differing).toEqual([]);
+    const comparable = (r: Report | undefined) => {
+      // a merge parses no line: `parsing` is the build's alone
+      const { target: _t, seconds: _s, inputs: _i, inputBytes: _b, parsing: _p, ...rest } = (r ?? {}) as Report & Record<string, unknown>;
+      return rest;
+    };
+    expect(comparable(mergeReport)).toEqual(comparable(report));
   });
 
   it('nothing hostile leaks into stored strings', () => {

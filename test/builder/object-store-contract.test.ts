@@ -130,6 +130,12 @@ describe.each(STORES)('$name store', ({ open }) => {
     await store.delete('list/a');
     expect(await store.list('list/')).toEqual(['list/b/1', 'list/b/2']);
     expect(await store.get('list/a')).toBeNull();
+    // prefixes that end inside a segment, name a deeper folder, or nothing at all
+    expect(await store.list('list')).toEqual(['list/b/1', 'list/b/2', 'listing-other']);
+    expect(await store.list('list/b/')).toEqual(['list/b/1', 'list/b/2']);
+    expect(await store.list('list/b/1')).toEqual(['list/b/1']);
+    expect(await store.list('list/c/')).toEqual([]);
+    expect(await store.list('nothing/here/')).toEqual([]);
   });
 });
 
@@ -181,7 +187,7 @@ describe('dir store: locks', () => {
     });
     await writeFile(lockOf('k/dead'), JSON.stringify({ pid: deadPid, host: hostname(), nonce: 'dead' }));
     const staleAfterAnHour = await DirectoryStore.open(root, { staleMs: 3_600_000 });
-    expect((await staleAfterAnHour.put('k/dead', bytesOf('x'), TYPE, { ifNoneMatch: '*' })).ok).toBe(true);
+    expect((await staleAfterAnHour.put('k/dead', bytesOf('x'), TYPE)).ok).toBe(true);
     await expect(stat(lockOf('k/dead'))).rejects.toThrow();
   });
 
@@ -189,7 +195,26 @@ describe('dir store: locks', () => {
     await writeFile(lockOf('k/old'), 'not json');
     const anHourAgo = new Date(Date.now() - 3_600_000);
     await utimes(lockOf('k/old'), anHourAgo, anHourAgo);
-    expect((await store.put('k/old', bytesOf('x'), TYPE, { ifNoneMatch: '*' })).ok).toBe(true);
+    expect((await store.put('k/old', bytesOf('x'), TYPE)).ok).toBe(true);
+  });
+
+  it('a create (ifNoneMatch *) takes no lock: it is a hard link, which fails where the object exists', async () => {
+    await writeFile(lockOf('k/create'), JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'someone-else' }));
+    expect((await store.put('k/create', bytesOf('first'), TYPE, { ifNoneMatch: '*' })).ok).toBe(true);
+    expect(await store.put('k/create', bytesOf('second'), TYPE, { ifNoneMatch: '*' })).toEqual({
+      ok: false,
+      reason: 'precondition-failed',
+    });
+    expect(textOf((await store.get('k/create'))?.bytes ?? new Uint8Array())).toBe('first');
+    // the held lock still guards the writes that check what is there
+    let landed = false;
+    const guarded = store.put('k/create', bytesOf('third'), TYPE).then(() => (landed = true));
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(landed).toBe(false);
+    await rm(lockOf('k/create'));
+    await guarded;
+    expect(textOf((await store.get('k/create'))?.bytes ?? new Uint8Array())).toBe('third');
+    expect((await readdir(path.join(root, 'k'))).filter((name) => name.startsWith('create'))).toEqual(['create']);
   });
 });
 

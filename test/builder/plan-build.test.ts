@@ -105,14 +105,16 @@ function inOrder(updates: IndexUpdates): unknown {
  * distinct submission-date row) minus the rows rendered.
  */
 function droppedOf(aggregator: Aggregator, contributions: readonly ShardContribution[]): RowsDropped {
-  const dropped: RowsDropped = { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
+  const dropped: RowsDropped = { nonPrintableName: 0, nameTooLong: 0, nulInLabel: 0, labelTooLong: 0, sumOverflow: 0 };
   let buildIdRows = 0;
   const submissionRows = new Set<string>();
   for (const group of aggregator.groups.values()) {
     const d = group.dimensions;
     for (const accumulator of accumulatorsOf(group)) {
       if (!isPrintableMetricName(accumulator.metric)) dropped.nonPrintableName += 1;
+      else if (Buffer.byteLength(accumulator.metric) > 200) dropped.nameTooLong += 1;
       else if (accumulator.label.includes('\u0000')) dropped.nulInLabel += 1;
+      else if (Buffer.byteLength(accumulator.label) > 256) dropped.labelTooLong += 1;
       else {
         buildIdRows += 1;
         submissionRows.add(
@@ -159,7 +161,7 @@ describe('planBuild', () => {
     expect(rowsOf('build_id', 'SCALARS_B.BIG')).toEqual([]);
     expect(rowsOf('submission_date', 'SCALARS_B.BIG')).toEqual([]);
     // a.big's sum of two build ids, b.big in both prefixes, c.big in both prefixes
-    expect(plan.rowsDropped).toEqual({ nonPrintableName: 1, nulInLabel: 1, sumOverflow: 5 });
+    expect(plan.rowsDropped).toEqual({ nonPrintableName: 1, nameTooLong: 0, nulInLabel: 1, labelTooLong: 0, sumOverflow: 5 });
     // 20170102 (a.big's submission date) and 20170104 (b.big's) only had rows that overflowed
     expect(plan.indexes.dates.get('submission_date')?.get('nightly')).toEqual([{ date: '20170130', version: '54' }]);
     expect(plan.indexes.dates.get('build_id')?.get('nightly')).toEqual([
@@ -172,10 +174,10 @@ describe('planBuild', () => {
     expect(plan.indexes.dates.get('build_id')?.has('beta')).toBe(false);
   });
 
-  it('renders no row while planning, and each shard anew whenever asked', async () => {
+  it("renders no row while planning (yet knows each shard's submission dates), and each shard anew whenever asked", async () => {
     const aggregator = await aggregateLines(INPUTS[1]?.[1]() ?? []);
     const definitions = await vendoredDefinitions();
-    const rendered = vi.spyOn(MetricAccumulator.prototype, 'histogram');
+    const rendered = vi.spyOn(MetricAccumulator.prototype, 'cellView');
     try {
       const plan = planBuild(aggregator, definitions);
       expect(rendered).not.toHaveBeenCalled();
@@ -183,6 +185,7 @@ describe('planBuild', () => {
       const first = shard?.contributions();
       expect(rendered).toHaveBeenCalled();
       expect(shard?.contributions()).toEqual(first);
+      for (const each of plan.shards) expect(each.submissionDates).toEqual(each.contributions().map((c) => c.submissionDate));
     } finally {
       rendered.mockRestore();
     }

@@ -88,8 +88,19 @@ describe(`the byte scanner against JSON.parse (fuzz seed ${SEED})`, () => {
     const basePings = loadBasePings(DEFAULT_PINGS_DIR);
     await writeFile(demo, [...generateDemoPings({ count: 12, seed: 3, basePings })].map((p) => `${JSON.stringify(p)}\n`).join(''));
     const fuzzed = path.join(dir, 'fuzzed.ndjson');
-    const lines = fuzzedPingLines(SEED + 1, 3000, { hugeNumbers: false });
-    await writeFile(fuzzed, Buffer.concat([...lines].flatMap((line) => [line, NEWLINE])));
+    const lines = [...fuzzedPingLines(SEED + 1, 3000)];
+    await writeFile(fuzzed, Buffer.concat(lines.flatMap((line) => [line, NEWLINE])));
+    // JSON document inputs (json-document.ts) take JSON.parse with either parser: an array of
+    // pings, a pretty-printed ping, and a "document" that does not parse, which is read as NDJSON
+    // lines after all (the scanner's, then)
+    const documentPings = [...generateDemoPings({ count: 4, seed: 5, basePings })];
+    const array = path.join(dir, 'array.json');
+    await writeFile(array, JSON.stringify(documentPings));
+    const pretty = path.join(dir, 'pretty.json');
+    await writeFile(pretty, JSON.stringify(documentPings[0], null, 2));
+    const broken = path.join(dir, 'broken.json');
+    await writeFile(broken, `${JSON.stringify(documentPings.slice(1), null, 1).slice(0, -3)}\n`);
+    const documents = [array, pretty, broken];
     const built: Record<string, BuildGolden & { parsing: unknown }> = {};
     for (const parser of ['json', 'scan']) {
       const target = path.join(dir, `target-${parser}`);
@@ -98,7 +109,7 @@ describe(`the byte scanner against JSON.parse (fuzz seed ${SEED})`, () => {
         target: _t,
         parsing,
         ...report
-      } = await buildWithCli([...inputs, demo, fuzzed], target, 1, ['--parser', parser]);
+      } = await buildWithCli([...inputs, demo, fuzzed, ...documents], target, 1, ['--parser', parser]);
       built[parser] = { report, objects: await digestTarget(target), parsing };
     }
     const { json, scan } = built as Record<'json' | 'scan', BuildGolden & { parsing: unknown }>;
@@ -107,12 +118,20 @@ describe(`the byte scanner against JSON.parse (fuzz seed ${SEED})`, () => {
     expect(changed).toEqual([]);
     expect(Object.keys(scan.objects)).toEqual(Object.keys(json.objects));
     expect(scan.report).toEqual(json.report);
+    // the corpora reach the aggregation's own limits (names, labels, sums, counts)
+    const metrics = json.report.metrics as { skipped: Record<string, number>; rowsClamped: number };
+    for (const reason of ['name-too-long', 'label-too-long', 'sum-overflow', 'non-printable-name', 'nul-in-label']) {
+      expect(metrics.skipped[reason] ?? 0, reason).toBeGreaterThan(0);
+    }
+    expect(metrics.rowsClamped).toBeGreaterThan(0);
     const read = (json.report.pings as { read: number }).read;
     expect(json.parsing).toEqual({ scanned: 0, jsonParsed: read, fallbackReasons: {} });
     // the scanner reads every line that is a JSON object; exactly the others go to JSON.parse
     const scanParsing = scan.parsing as { scanned: number; jsonParsed: number };
     const skipped = json.report.pings as { skipped: Record<string, number> };
     expect(scanParsing.scanned + scanParsing.jsonParsed).toBe(read);
-    expect(scanParsing.jsonParsed).toBe((skipped.skipped['invalid-json'] ?? 0) + (skipped.skipped['not-an-object'] ?? 0));
+    const fromDocuments = documentPings.length + 1;
+    expect(scan.parsing).toMatchObject({ fallbackReasons: { 'json-document': fromDocuments } });
+    expect(scanParsing.jsonParsed).toBe((skipped.skipped['invalid-json'] ?? 0) + (skipped.skipped['not-an-object'] ?? 0) + fromDocuments);
   }, 240_000);
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoPings } from '../../builder/src/demo/generate-demo-pings';
 import { loadBasePings } from '../../builder/src/demo/load-base-pings';
 import { DEFAULT_PINGS_DIR } from '../../builder/src/demo/write-demo-input';
+import { InputError } from '../../builder/src/input/expand-inputs';
 import { forEachLineOf, readLineBatches } from '../../builder/src/input/read-lines';
 import { aggregateInParallel, WorkerFailure } from '../../builder/src/threads/parallel-aggregate';
 import { generateSyntheticPings } from '../fixtures/synthetic-dataset';
@@ -108,19 +109,35 @@ describe('build --threads', () => {
     expect(stderr).toContain('--threads must be an integer from 1 to 256, got "0"');
   });
 
-  it('reports a failing worker as an error instead of hanging', async () => {
+  it('reports a failing worker as an error instead of hanging (a definitions file it cannot read: an input error)', async () => {
     const definitions = await vendoredDefinitions();
     const run = aggregateInParallel({
       sources: [{ kind: 'file', path: input }],
       threads: 2,
       parser: 'scan',
-      histograms: definitions.histograms,
-      histogramsPath: path.join(dir, 'no-such-Histograms.json'),
+      definitions: {
+        ...definitions,
+        files: { ...definitions.files, histograms: { path: path.join(dir, 'no-such-Histograms.json'), label: 'x' } },
+      },
+      selection: { sampleIdBelow: 100 },
+      bytes: { bytesRead: 0 },
+    });
+    await expect(run).rejects.toThrow(InputError);
+    await expect(run).rejects.toThrow(/cannot read Histograms\.json .*no-such-Histograms\.json/);
+  });
+
+  it('reports a worker that dies as a WorkerFailure', async () => {
+    const definitions = await vendoredDefinitions();
+    const run = aggregateInParallel({
+      sources: [{ kind: 'file', path: input }],
+      threads: 2,
+      parser: 'scan',
+      // a directory the workers cannot scan: they fail while starting, outside their reading loop
+      definitions: { ...definitions, files: { ...definitions.files, directory: path.join(dir, 'no-such-definitions') } },
       selection: { sampleIdBelow: 100 },
       bytes: { bytesRead: 0 },
     });
     await expect(run).rejects.toThrow(WorkerFailure);
-    await expect(run).rejects.toThrow(/no-such-Histograms\.json/);
   });
 });
 

@@ -1,8 +1,10 @@
 /**
- * The Workers limits around the object source (worker/src/storage/edge-source.ts): a simulated
- * latency waited once per read, inside the read's slot, and never more than 6 reads in flight.
+ * The Workers limits around the object source (worker/src/storage/edge-source.ts): never more
+ * than 6 reads in flight; and the bench entry's simulated latency (worker/bench/latency-source.ts)
+ * under it, waited once per read, inside the read's slot.
  */
 import { describe, expect, it } from 'vitest';
+import { LatencySource } from '../../worker/bench/latency-source';
 import { EdgeSource, WORKERS_CONNECTION_LIMIT } from '../../worker/src/storage/edge-source';
 import type { ObjectSource } from '../../worker/src/storage/object-source';
 
@@ -71,7 +73,7 @@ describe('EdgeSource', () => {
 
   it('never has more than 6 reads in flight, and starts the waiting ones in order as slots free up', async () => {
     const inner = new GatedSource();
-    const source = new EdgeSource(inner, { latencyMs: 0, maxConcurrentReads: WORKERS_CONNECTION_LIMIT });
+    const source = new EdgeSource(inner, { maxConcurrentReads: WORKERS_CONNECTION_LIMIT });
     const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
     const results = keys.map((key) => source.get(key));
     await settle();
@@ -95,7 +97,7 @@ describe('EdgeSource', () => {
   it('waits the simulated latency once per read, before the read and inside its slot', async () => {
     const inner = new GatedSource();
     const clock = new ManualSleep();
-    const source = new EdgeSource(inner, { latencyMs: 15, maxConcurrentReads: WORKERS_CONNECTION_LIMIT, sleep: clock.sleep });
+    const source = new EdgeSource(new LatencySource(inner, 15, clock.sleep), { maxConcurrentReads: WORKERS_CONNECTION_LIMIT });
 
     const results = Array.from({ length: 8 }, (_, i) => source.get(`k${i}`));
     await settle();
@@ -120,10 +122,7 @@ describe('EdgeSource', () => {
 
   it('waits nothing when the latency is 0', async () => {
     const clock = new ManualSleep();
-    const source = new EdgeSource(
-      { get: (key) => Promise.resolve(new TextEncoder().encode(key)) },
-      { latencyMs: 0, maxConcurrentReads: 6, sleep: clock.sleep },
-    );
+    const source = new LatencySource({ get: (key) => Promise.resolve(new TextEncoder().encode(key)) }, 0, clock.sleep);
     expect(decode(await source.get('a'))).toBe('a');
     expect(clock.waits).toEqual([]);
   });
@@ -132,7 +131,7 @@ describe('EdgeSource', () => {
     const inner = new GatedSource();
     let clock = 0;
     const waits: number[] = [];
-    const source = new EdgeSource(inner, { latencyMs: 0, maxConcurrentReads: 2, now: () => clock, onReadWait: (ms) => waits.push(ms) });
+    const source = new EdgeSource(inner, { maxConcurrentReads: 2, now: () => clock, onReadWait: (ms) => waits.push(ms) });
     const a = source.get('a');
     await settle();
     clock = 5;
@@ -162,7 +161,7 @@ describe('EdgeSource', () => {
     // One slot: the queued read takes it over, and the wait goes on without a break.
     const single = new GatedSource();
     const singleWaits: number[] = [];
-    const one = new EdgeSource(single, { latencyMs: 0, maxConcurrentReads: 1, now: () => clock, onReadWait: (ms) => singleWaits.push(ms) });
+    const one = new EdgeSource(single, { maxConcurrentReads: 1, now: () => clock, onReadWait: (ms) => singleWaits.push(ms) });
     clock = 100;
     const e = one.get('e');
     const f = one.get('f');
@@ -179,7 +178,7 @@ describe('EdgeSource', () => {
   it('passes misses and failures through, and a failed read frees its slot', async () => {
     const source = new EdgeSource(
       { get: (key) => (key === 'bad' ? Promise.reject(new Error('R2 failed')) : Promise.resolve(null)) },
-      { latencyMs: 0, maxConcurrentReads: 1 },
+      { maxConcurrentReads: 1 },
     );
     await expect(source.get('bad')).rejects.toThrow('R2 failed');
     expect(await source.get('missing')).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addClamped, addExact, exceedsInt64, stringifyWithBigInts, truncateExact } from '../../worker/src/core/exact-int';
+import { addClamped, addExact, clampInt64, exceedsInt64, stringifyWithBigInts, truncateExact } from '../../worker/src/core/exact-int';
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -36,6 +36,22 @@ describe('exact integers', () => {
     expect(exceedsInt64(INT64_MAX + 1n)).toBe(true);
     expect(exceedsInt64(2 ** 64)).toBe(true);
     expect(exceedsInt64(2 ** 53)).toBe(false);
+  });
+
+  it('takes infinite values (numbers JSON.parse made infinite) without throwing', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    expect(addExact(2n ** 62n, inf)).toBe(inf);
+    expect(addExact(inf, 2n ** 70n)).toBe(inf);
+    expect(addExact(inf, 1)).toBe(inf);
+    expect(addExact(2 ** 60, inf)).toBe(inf);
+    expect(exceedsInt64(inf)).toBe(true);
+    expect(exceedsInt64(Number.NaN)).toBe(true);
+    expect(exceedsInt64(Number.NEGATIVE_INFINITY)).toBe(false);
+    expect(addClamped(inf, 0)).toBe(INT64_MAX);
+    expect(addClamped(Number.NEGATIVE_INFINITY, 5n)).toBe(-(2n ** 63n));
+    expect(clampInt64(2n ** 64n)).toBe(INT64_MAX);
+    expect(clampInt64(1e300)).toBe(INT64_MAX);
+    expect(clampInt64(7)).toBe(7);
   });
 
   it('writes bigints as exact JSON integers', () => {

@@ -108,6 +108,7 @@ const WORKER_VALIDATORS: Partial<Record<IndexCase, (value: unknown, key: string)
   manifest: validateManifest,
   filters: validateFilters,
   metrics: validateMetrics,
+  'metrics-with-definitions': validateMetrics,
 };
 
 describe('index object fixtures (layout v1)', () => {

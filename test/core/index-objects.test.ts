@@ -43,6 +43,22 @@ describe('index objects', () => {
     expect(mergeMetrics({ metrics: { A: { ...info, description: 'old' } } }, { metrics: { A: info } }).metrics.A?.description).toBe('new');
   });
 
+  it('lists the definition files of both metrics indexes once each, sorted; adds none to an index without them', () => {
+    const source = (file: string, sha256 = 'aa') => ({ file, sha256 });
+    const older = { metrics: {}, definitions: { histograms: [source('b'), source('a')], scalars: [source('s')] } };
+    const newer = { metrics: {}, definitions: { histograms: [source('a'), source('a', 'bb')], scalars: [source('s')] } };
+    expect(mergeMetrics(older, newer).definitions).toEqual({
+      histograms: [source('a'), source('a', 'bb'), source('b')],
+      scalars: [source('s')],
+    });
+    expect(mergeMetrics({ metrics: {} }, newer).definitions).toEqual({
+      histograms: [source('a'), source('a', 'bb')],
+      scalars: [source('s')],
+    });
+    expect(mergeMetrics(older, { metrics: {} }).definitions).toEqual({ histograms: [source('a'), source('b')], scalars: [source('s')] });
+    expect('definitions' in mergeMetrics({ metrics: {} }, { metrics: {} })).toBe(false);
+  });
+
   it('expands compact bucket specs', () => {
     expect(expandBuckets({ exponential: [1, 10000, 100] })).toEqual(loadGolden().count_histogram_labels);
     expect(expandBuckets({ exponential: [1, 30000, 50] })).toEqual(loadGolden().simple_measures_labels);

@@ -29,7 +29,7 @@
  *   answer must carry Access-Control-Allow-Origin.
  *
  * Also here: the cost bound of a request over all ~40 dates of a version, measured with the
- * worker's debug read counters (DEBUG_R2_READS, documented in README.md, section "Configuration").
+ * worker's debug read counters (DEBUG_R2_READS, documented in docs/configuration.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltWorker, HttpResult } from '../helpers/built-worker';

@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
@@ -30,14 +30,18 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove: (
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Wrangler's production bundle of the worker in `outdir`; returns the entry module's path. */
-export async function bundleWorker(outdir: string): Promise<string> {
-  await promisify(execFile)(process.execPath, [WRANGLER, 'deploy', '--dry-run', '--outdir', outdir], {
+/**
+ * Wrangler's production bundle of the worker in `outdir` (of wrangler.toml's main, or of another
+ * entry such as the bench one); returns the entry module's path.
+ */
+export async function bundleWorker(outdir: string, entry?: string): Promise<string> {
+  const args = [WRANGLER, 'deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', outdir];
+  await promisify(execFile)(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  return join(outdir, 'index.js');
+  return join(outdir, entry ? `${basename(entry, '.ts')}.js` : 'index.js');
 }
 
 export interface WranglerSettings {

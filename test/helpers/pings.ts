@@ -49,11 +49,17 @@ export function histogram(values: Record<string, unknown>, sum: unknown, type: u
 export interface MaterialisedBuild extends IndexUpdates {
   contributions: ShardContribution[];
   rowsDropped: RowsDropped;
+  rowsClamped: number;
 }
 
 export async function materialise(aggregation: Pick<Aggregator, 'groups'>): Promise<MaterialisedBuild> {
   const plan = planBuild(aggregation, await vendoredDefinitions());
-  return { contributions: plan.shards.flatMap((shard) => shard.contributions()), ...plan.indexes, rowsDropped: plan.rowsDropped };
+  return {
+    contributions: plan.shards.flatMap((shard) => shard.contributions()),
+    ...plan.indexes,
+    rowsDropped: plan.rowsDropped,
+    rowsClamped: plan.rowsClamped,
+  };
 }
 
 export async function aggregate(

@@ -14,6 +14,7 @@ import type { BuildPlan } from '../../builder/src/shards/plan-build';
 import { planBuild } from '../../builder/src/shards/plan-build';
 import type { LedgerIndex, ManifestIndex } from '../../worker/src/core/index-objects';
 import { decodeShardContent } from '../../worker/src/core/shard-codec';
+import { MemoryStore } from './memory-store';
 import { vendoredDefinitions } from './pings';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,6 +56,19 @@ export async function planOf(pings: readonly unknown[]): Promise<BuildPlan> {
   const aggregator = new Aggregator(definitions.histograms, { sampleIdBelow: 100 });
   for (const ping of pings) aggregator.addPing(ping);
   return planBuild(aggregator, definitions);
+}
+
+/** Two overlapping builds (A: the real pings on D1 and D2; B: on D2 and D3) and what publishing A then B leaves. */
+export async function overlappingBuilds(
+  [d1, d2, d3]: readonly [string, string, string],
+  publish: (store: ObjectStore, plan: BuildPlan) => Promise<unknown>,
+): Promise<{ planA: BuildPlan; planB: BuildPlan; sequential: Map<string, Uint8Array> }> {
+  const planA = await planOf([...realPingsOn(d1), ...realPingsOn(d2)]);
+  const planB = await planOf([...realPingsOn(d2), ...realPingsOn(d3)]);
+  const store = new MemoryStore();
+  await publish(store, planA);
+  await publish(store, planB);
+  return { planA, planB, sequential: await objectsOf(store) };
 }
 
 /** Every object of a store, by key. */

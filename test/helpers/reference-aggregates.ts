@@ -6,7 +6,7 @@
  * python_moztelemetry), and summed across the pings that match the filters. Kinds and
  * descriptions come straight from the vendored Histograms.json / Scalars.yaml.
  *
- * Deliberate differences from the original, which the service documents (README.md, section "Configuration"):
+ * Deliberate differences from the original, which the service documents (docs/configuration.md, docs/api.md):
  * - `e10sEnabled` is an extra row dimension ("" when the ping has no boolean setting; such rows
  *   match no e10sEnabled filter);
  * - a use-counter row whose denominator has no row that date keeps its own date (the original's

@@ -1,41 +1,42 @@
 /**
- * Benchmark aids inside workerd: the floor route (BENCH_ROUTES), the simulated R2 latency
- * (SIMULATED_R2_LATENCY_MS) through the app, the Server-Timing debug header, and the request
- * mixes of `npm run bench:serve` / `npm run load` (worker/bench/request-mix.ts), which must all
- * be answered 200 so the scripts cannot rot silently.
+ * The bench entry inside workerd (worker/bench/bench-worker.ts): its floor route, the simulated
+ * R2 latency (SIMULATED_R2_LATENCY_MS) through the app, the Server-Timing debug header, and the
+ * request mixes of `npm run bench:serve` / `npm run load` (worker/bench/request-mix.ts), which
+ * must all be answered 200 so the scripts cannot rot silently.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BenchAppDeps } from '../../worker/bench/bench-worker';
+import { createBenchApp, simulatedLatencyMs } from '../../worker/bench/bench-worker';
+import { BENCH_FLOOR_PATH, FLOOR_BUCKETS, FLOOR_DATES } from '../../worker/bench/floor-route';
 import type { BenchDataset, Probe } from '../../worker/bench/request-mix';
 import { discoverDataset, loadMix, serveScenarios } from '../../worker/bench/request-mix';
-import { ConfigError, parseConfig } from '../../worker/src/config';
+import { ConfigError } from '../../worker/src/config';
 import { SECURITY_HEADERS } from '../../worker/src/http/headers';
-import { BENCH_FLOOR_PATH, FLOOR_BUCKETS, FLOOR_DATES } from '../../worker/src/routes/bench';
 import { get, MapSource, makeApp, readsOf, seedBucket, testEnv } from './helpers';
 
 beforeAll(() => seedBucket());
 
-describe('the benchmark vars', () => {
-  it('default to off, parse numbers and flags, and reject bad values', () => {
-    expect(parseConfig({}).bench).toEqual({ simulatedR2LatencyMs: 0, benchRoutes: false });
-    expect(parseConfig({ SIMULATED_R2_LATENCY_MS: '15', BENCH_ROUTES: 'true' }).bench).toEqual({
-      simulatedR2LatencyMs: 15,
-      benchRoutes: true,
-    });
-    expect(() => parseConfig({ SIMULATED_R2_LATENCY_MS: '-1' })).toThrow(ConfigError);
-    expect(() => parseConfig({ BENCH_ROUTES: 'maybe' })).toThrow(ConfigError);
+/** The bench app with test settings (no response cache). */
+function makeBenchApp(deps: BenchAppDeps = {}) {
+  return createBenchApp({ responseCache: null, ...deps });
+}
+
+describe('SIMULATED_R2_LATENCY_MS', () => {
+  it('defaults to 0, parses numbers, and rejects bad values', () => {
+    expect(simulatedLatencyMs(testEnv())).toBe(0);
+    expect(simulatedLatencyMs({ ...testEnv(), SIMULATED_R2_LATENCY_MS: '15' })).toBe(15);
+    expect(() => simulatedLatencyMs({ ...testEnv(), SIMULATED_R2_LATENCY_MS: '-1' })).toThrow(ConfigError);
   });
 });
 
 describe('the floor route', () => {
-  it('answers 404 unless BENCH_ROUTES is true', async () => {
-    const app = makeApp();
-    expect((await get(app, BENCH_FLOOR_PATH)).status).toBe(404);
-    expect((await get(app, BENCH_FLOOR_PATH, { env: testEnv({ BENCH_ROUTES: 'false' }) })).status).toBe(404);
+  it('is not served by the production app', async () => {
+    expect((await get(makeApp(), BENCH_FLOOR_PATH)).status).toBe(404);
   });
 
   it('answers a fixed data-shaped body through the same headers, reading nothing', async () => {
-    const app = makeApp();
-    const env = testEnv({ BENCH_ROUTES: 'true' });
+    const app = makeBenchApp();
+    const env = testEnv();
     const first = await get(app, BENCH_FLOOR_PATH, { env });
     expect(first.status).toBe(200);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(first.headers.get(name)).toBe(value);
@@ -46,12 +47,12 @@ describe('the floor route', () => {
     expect(body.data).toHaveLength(FLOOR_DATES);
     expect(body.buckets).toHaveLength(FLOOR_BUCKETS);
     for (const row of body.data) expect(row.histogram).toHaveLength(FLOOR_BUCKETS);
-    const second = await get(makeApp(), BENCH_FLOOR_PATH, { env });
+    const second = await get(makeBenchApp(), BENCH_FLOOR_PATH, { env });
     expect(await second.text()).toBe(JSON.stringify(body));
   });
 });
 
-describe('SIMULATED_R2_LATENCY_MS through the app', () => {
+describe('SIMULATED_R2_LATENCY_MS through the bench app', () => {
   const path = '/aggregates_by/build_id/channels/nightly/?version=54&dates=20170130,20170125&metric=GC_MAX_PAUSE_MS';
 
   it('waits the latency once per R2 read the request makes, and only then', async () => {
@@ -61,8 +62,8 @@ describe('SIMULATED_R2_LATENCY_MS through the app', () => {
       return Promise.resolve();
     };
     const source = new MapSource();
-    const app = makeApp({ source: () => source, sleep });
-    const env = testEnv({ SIMULATED_R2_LATENCY_MS: '15' });
+    const app = makeBenchApp({ source: () => source, sleep });
+    const env = { ...testEnv(), SIMULATED_R2_LATENCY_MS: '15' };
     const cold = await get(app, path, { env });
     expect(cold.status).toBe(200);
     expect(readsOf(cold).total).toBeGreaterThan(2);
@@ -76,7 +77,7 @@ describe('SIMULATED_R2_LATENCY_MS through the app', () => {
 
   it('waits nothing by default', async () => {
     const waits: number[] = [];
-    const app = makeApp({
+    const app = makeBenchApp({
       source: () => new MapSource(),
       sleep: (ms) => {
         waits.push(ms);
@@ -98,8 +99,8 @@ describe('SIMULATED_R2_LATENCY_MS through the app', () => {
 });
 
 describe('the benchmark and load request mixes', () => {
-  const app = makeApp();
-  const env = testEnv({ BENCH_ROUTES: 'true' });
+  const app = makeBenchApp();
+  const env = testEnv();
   const probe: Probe = async (path) => {
     const response = await get(app, path, { env });
     return { status: response.status, body: await response.text() };

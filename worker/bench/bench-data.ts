@@ -1,25 +1,30 @@
 /**
- * The data the serving benchmarks run against: deterministic demo pings spread over enough
- * submission days that one version has about 40 build ids (the demo's default 14 days give about
- * 24), built once by the real builder into a local R2 folder of their own (.bench/state), so the
- * benchmark never rewrites what `npm run demo` built. Reused while its marker file exists.
+ * The data the serving benchmarks run against, made by the builder's own bench script in a
+ * separate process (`npm run bench:data`, see package.json): nothing under worker/ imports the
+ * builder. Its progress goes to this process's stderr; it answers the local R2 folder to serve.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { main as builderMain } from '../../builder/src/cli';
-import { processIo } from '../../builder/src/cli/cli-io';
-import { writeDemoInput } from '../../builder/src/demo/write-demo-input';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { positiveInteger } from './options';
+
+/** Where the serving benches keep their data, wrangler logs and results. */
+export const BENCH_DIR = '.bench';
+
+/** The --pings and --days options of every serving bench (parseOptions specs). */
+export const BENCH_DATA_OPTIONS = {
+  pings: { type: 'string', default: '500' },
+  days: { type: 'string', default: '35' },
+} as const;
 
 export interface BenchDataOptions {
   pings: number;
-  /** Submission days; build ids reach 10 days further back (MAX_BUILD_AGE_DAYS). */
+  /** Submission days of the demo pings. */
   days: number;
   seed: number;
   /** Folder of the input, the marker and (under state/) the local R2 persistence. */
   dir: string;
-  /** Rebuild even when the marker says it is there. */
+  /** Rebuild even when it was built before. */
   force: boolean;
-  log: (line: string) => void;
 }
 
 export interface BenchData {
@@ -28,30 +33,36 @@ export interface BenchData {
   input: string;
 }
 
+/** npm itself when this runs under npm (npm_execpath), else the npm on PATH. */
+function npmCommand(args: string[]): [string, string[]] {
+  const npmCli = process.env.npm_execpath;
+  return npmCli?.endsWith('.js') ? [process.execPath, [npmCli, ...args]] : ['npm', args];
+}
+
 export async function prepareBenchData(options: BenchDataOptions): Promise<BenchData> {
-  const dir = path.resolve(options.dir);
-  const name = `${options.pings}-seed${options.seed}-days${options.days}`;
-  const input = path.join(dir, `pings-${name}.ndjson.gz`);
-  const persistTo = path.join(dir, 'state');
-  const marker = path.join(dir, `built-${name}.json`);
-  if (options.force || !existsSync(marker)) {
-    rmSync(marker, { force: true });
-    rmSync(persistTo, { recursive: true, force: true });
-  } else {
-    options.log(`reusing the benchmark data in ${persistTo} (--force-data rebuilds it)`);
-    return { persistTo, input };
-  }
-  if (!existsSync(input)) {
-    const written = await writeDemoInput({ out: input, count: options.pings, seed: options.seed, days: options.days });
-    options.log(`generated ${written.pings} demo pings over ${options.days} days: ${input}`);
-  }
-  options.log(`building them into ${persistTo} (local R2)...`);
-  const report = path.join(dir, `build-report-${name}.json`);
-  const code = await builderMain(
-    ['build', '--input', input, '--target', 'local', '--persist-to', persistTo, '--report', report],
-    processIo(),
-  );
-  if (code !== 0) throw new Error(`the builder exited with ${code} (report: ${report})`);
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
-  return { persistTo, input };
+  const args = ['run', '--silent', 'bench:data', '--', '--pings', String(options.pings), '--days', String(options.days)];
+  args.push('--seed', String(options.seed), '--dir', options.dir, ...(options.force ? ['--force'] : []));
+  const [command, commandArgs] = npmCommand(args);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
+  if (code !== 0) throw new Error(`npm run bench:data exited with ${code}`);
+  const answer = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Partial<BenchData>;
+  if (typeof answer.persistTo !== 'string' || typeof answer.input !== 'string') throw new Error(`npm run bench:data answered ${stdout}`);
+  return { persistTo: answer.persistTo, input: answer.input };
+}
+
+/** The benchmark data for parsed --pings and --days (seed 1, in BENCH_DIR). */
+export function benchDataFor(values: Record<string, string | boolean | undefined>, force = false): Promise<BenchData> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  return prepareBenchData({
+    pings: positiveInteger(values, 'pings'),
+    days: positiveInteger(values, 'days'),
+    seed: 1,
+    dir: BENCH_DIR,
+    force,
+  });
 }

@@ -7,22 +7,21 @@
  *       [--response-cache] [--url http://127.0.0.1:8787]
  *
  * Without --url it serves the benchmark data (bench-data.ts, built once into .bench/state) with
- * its own wrangler dev, stopped by PID at the end; with --url it drives a server already running.
+ * its own wrangler dev on the bench entry (bench-worker.ts), stopped by PID at the end; with
+ * --url it drives a server already running.
  * Every distinct request of the mix is checked once (200) before the load starts.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { prepareBenchData } from './bench-data';
+import { BENCH_DATA_OPTIONS, BENCH_DIR, benchDataFor } from './bench-data';
 import { drive } from './drive';
 import { httpProbe } from './http-probe';
 import { fixed, table } from './measure';
 import { onInterrupt, parseOptions, positiveInteger, positiveNumber, runMain } from './options';
 import { discoverDataset, loadMix, weightedSequence } from './request-mix';
 import type { WranglerDev } from './wrangler-dev';
-import { startWranglerDev } from './wrangler-dev';
+import { BENCH_ENTRY, describeVars, startWranglerDev } from './wrangler-dev';
 
 const USAGE = 'usage: npm run load -- [--duration S] [--connections N] [--port P] [--pings N] [--days D] [--response-cache] [--url BASE]';
-const BENCH_DIR = '.bench';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -35,8 +34,7 @@ async function main(): Promise<number> {
       duration: { type: 'string', default: '60' },
       connections: { type: 'string', default: '10' },
       port: { type: 'string', default: '8812' },
-      pings: { type: 'string', default: '500' },
-      days: { type: 'string', default: '35' },
+      ...BENCH_DATA_OPTIONS,
       'response-cache': { type: 'boolean', default: false },
       url: { type: 'string' },
     },
@@ -47,22 +45,11 @@ async function main(): Promise<number> {
   let dev: WranglerDev | undefined;
   let baseUrl = typeof values.url === 'string' ? values.url.replace(/\/$/, '') : undefined;
   if (baseUrl === undefined) {
-    mkdirSync(BENCH_DIR, { recursive: true });
-    const data = await prepareBenchData({
-      pings: positiveInteger(values, 'pings'),
-      days: positiveInteger(values, 'days'),
-      seed: 1,
-      dir: BENCH_DIR,
-      force: false,
-      log,
-    });
+    const data = await benchDataFor(values);
     const vars = { DEBUG_R2_READS: 'true', RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
-    log(
-      `wrangler dev on port ${positiveInteger(values, 'port')} with ${Object.entries(vars)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`,
-    );
+    log(`wrangler dev on port ${positiveInteger(values, 'port')} with ${describeVars(vars)}`);
     dev = await startWranglerDev({
+      entry: BENCH_ENTRY,
       port: positiveInteger(values, 'port'),
       persistTo: data.persistTo,
       vars,

@@ -43,3 +43,13 @@ export function table(header: readonly string[], rows: readonly (readonly string
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** `name=used/bound, ...` -> {name: [used, bound]}. */
+export function parseCachesHeader(header: string | null): Record<string, [number, number]> {
+  const caches: Record<string, [number, number]> = {};
+  for (const part of header?.split(',') ?? []) {
+    const match = /^\s*([\w-]+)=(\d+)\/(\d+)\s*$/.exec(part);
+    if (match) caches[match[1] as string] = [Number(match[2]), Number(match[3])];
+  }
+  return caches;
+}

@@ -2,10 +2,10 @@
  * What the serving benchmark and the load test request (pure, apart from the injected `probe`):
  * `discoverDataset` looks at a running API through its own index endpoints and picks a
  * channel/version, a metric, filters and a keyed metric that have data; `serveScenarios` and
- * `loadMix` turn that into request paths. test/worker/bench-mix.test.ts checks that every path
- * is answered 200 over the test fixtures, so the scripts cannot drift from the API.
+ * `loadMix` turn that into request paths. test/worker/bench.test.ts checks that every path is
+ * answered 200 over the test fixtures, so the scripts cannot drift from the API.
  */
-import { BENCH_FLOOR_PATH } from '../src/routes/bench';
+import { BENCH_FLOOR_PATH } from './floor-route';
 
 export interface ProbeResponse {
   status: number;

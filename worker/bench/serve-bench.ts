@@ -1,23 +1,25 @@
 /**
  * `npm run bench:serve`: how fast `wrangler dev` serves the API over the benchmark data, per
- * scenario, and what a cold request costs with R2's latency simulated. See README.md
- * ("Benchmarks") for what each figure means.
+ * scenario, and what a cold request costs with R2's latency simulated. See
+ * docs/performance.md ("Serving") for what each figure means.
  *
  *   npm run bench:serve -- [--duration 5] [--connections 10] [--sequential 200] [--cold-requests 20]
  *       [--latency 15] [--port 8811] [--pings 500] [--days 35] [--force-data] [--response-cache]
  *
  * 1. Builds the benchmark data once (bench-data.ts) into .bench/state.
- * 2. Cold: wrangler dev with SIMULATED_R2_LATENCY_MS and every cache off (INDEX_CACHE_SECONDS=0,
- *    SHARD_CACHE_MB=0, RESPONSE_CACHE=false), so each request reads what a request on a fresh
- *    isolate would; finds the scenarios (request-mix.ts) and times requests one at a time.
- * 3. Warm: a fresh wrangler dev with the default caches (the response cache off unless
- *    --response-cache, so each request does the worker's own work); per scenario, the first
- *    request, then --sequential requests one at a time, then autocannon for --duration seconds.
+ * 2. Cold: wrangler dev on the bench entry (bench-worker.ts) with SIMULATED_R2_LATENCY_MS and
+ *    every cache off (INDEX_CACHE_SECONDS=0, SHARD_CACHE_MB=0, RESPONSE_CACHE=false), so each
+ *    request reads what one would on an isolate whose caches have expired (the metric names it
+ *    remembers, which steer the read-ahead, are not a cache setting: they stay); finds the
+ *    scenarios (request-mix.ts) and times requests one at a time.
+ * 3. Warm: a fresh wrangler dev (bench entry) with the default caches (the response cache off
+ *    unless --response-cache, so each request does the worker's own work); per scenario, the
+ *    first request, then --sequential requests one at a time, then autocannon for --duration s.
  * wrangler is stopped by PID (with the workerd processes it started) whatever happens.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { prepareBenchData } from './bench-data';
+import { BENCH_DATA_OPTIONS, BENCH_DIR, benchDataFor } from './bench-data';
 import type { DriveSummary } from './drive';
 import { drive } from './drive';
 import { httpProbe } from './http-probe';
@@ -28,11 +30,10 @@ import { discoverDataset, monthsCovered, serveScenarios } from './request-mix';
 import type { SequentialSummary } from './sequential';
 import { sequential, timedGet } from './sequential';
 import type { WranglerDev } from './wrangler-dev';
-import { startWranglerDev } from './wrangler-dev';
+import { BENCH_ENTRY, describeVars, startWranglerDev } from './wrangler-dev';
 
 const USAGE =
   'usage: npm run bench:serve -- [--duration S] [--connections N] [--sequential N] [--cold-requests N] [--latency MS] [--port P] [--pings N] [--days D] [--force-data] [--response-cache]';
-const BENCH_DIR = '.bench';
 
 interface WarmResult {
   scenario: NamedRequest;
@@ -72,8 +73,7 @@ async function main(): Promise<number> {
       'cold-requests': { type: 'string', default: '20' },
       latency: { type: 'string', default: '15' },
       port: { type: 'string', default: '8811' },
-      pings: { type: 'string', default: '500' },
-      days: { type: 'string', default: '35' },
+      ...BENCH_DATA_OPTIONS,
       'force-data': { type: 'boolean', default: false },
       'response-cache': { type: 'boolean', default: false },
     },
@@ -81,16 +81,8 @@ async function main(): Promise<number> {
   );
   const port = positiveInteger(values, 'port');
   const latencyMs = positiveNumber(values, 'latency');
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const data = await prepareBenchData({
-    pings: positiveInteger(values, 'pings'),
-    days: positiveInteger(values, 'days'),
-    seed: 1,
-    dir: BENCH_DIR,
-    force: values['force-data'] === true,
-    log,
-  });
-  const commonVars = { DEBUG_R2_READS: 'true', BENCH_ROUTES: 'true' };
+  const data = await benchDataFor(values, values['force-data'] === true);
+  const commonVars = { DEBUG_R2_READS: 'true' };
 
   // Cold, with R2's latency simulated and every cache off.
   const coldVars = {
@@ -100,13 +92,9 @@ async function main(): Promise<number> {
     SHARD_CACHE_MB: '0',
     RESPONSE_CACHE: 'false',
   };
-  log(
-    `cold: wrangler dev on port ${port} with ${Object.entries(coldVars)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-  );
+  log(`cold: wrangler dev on port ${port} with ${describeVars(coldVars)}`);
   const { dataset, cold } = await withWrangler(
-    { port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
+    { entry: BENCH_ENTRY, port, persistTo: data.persistTo, vars: coldVars, logFile: path.join(BENCH_DIR, 'wrangler-cold.log') },
     async (dev) => {
       const found = await discoverDataset(httpProbe(dev.baseUrl));
       log(
@@ -123,13 +111,9 @@ async function main(): Promise<number> {
 
   // Warm: default caches on a fresh isolate.
   const warmVars: Record<string, string> = { ...commonVars, RESPONSE_CACHE: values['response-cache'] === true ? 'true' : 'false' };
-  log(
-    `warm: wrangler dev on port ${port} with ${Object.entries(warmVars)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-  );
+  log(`warm: wrangler dev on port ${port} with ${describeVars(warmVars)}`);
   const warm = await withWrangler(
-    { port, persistTo: data.persistTo, vars: warmVars, logFile: path.join(BENCH_DIR, 'wrangler-warm.log') },
+    { entry: BENCH_ENTRY, port, persistTo: data.persistTo, vars: warmVars, logFile: path.join(BENCH_DIR, 'wrangler-warm.log') },
     async (dev) => {
       const results: WarmResult[] = [];
       for (const scenario of serveScenarios(dataset)) {
@@ -221,7 +205,7 @@ function render(
   );
   lines.push('');
   lines.push(
-    `Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what a fresh isolate would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`,
+    `Cold (SIMULATED_R2_LATENCY_MS=${settings.latencyMs}, isolate and response caches off: every request reads what one on an isolate whose caches expired would), one at a time (${cold[0]?.summary.count ?? 0} per scenario):`,
   );
   lines.push(
     table(

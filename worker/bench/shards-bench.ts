@@ -8,7 +8,6 @@
  * built; `.bench/state` is what the serving benchmarks use).
  */
 import { writeFileSync } from 'node:fs';
-import { LocalR2Store } from '../../builder/src/publish/local-r2-store';
 import type { MetricsIndex } from '../src/core/index-objects';
 import { publicMetricName } from '../src/core/metric-names';
 import { LAYOUT_VERSION, metricsKey } from '../src/core/storage-keys';
@@ -16,6 +15,7 @@ import type { DataDefinition } from '../src/export/data-output';
 import { resolveMetric } from '../src/query/metric-definition';
 import type { ShardCompactness } from './compactness';
 import { measureShard, summarizeCompactness } from './compactness';
+import { openLocalBucket } from './local-bucket';
 import { fixed, table } from './measure';
 import { parseOptions, runMain } from './options';
 
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     USAGE,
   );
   const persistDir = String(values['persist-to']);
-  const store = await LocalR2Store.open({ persistDir });
+  const store = await openLocalBucket(persistDir);
   try {
     const keys = (await store.list(`${LAYOUT_VERSION}/`)).filter((key) => parseShardKey(key) !== undefined);
     if (keys.length === 0) throw new Error(`no shards in ${store.description}: run npm run demo first`);
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
       if (!metricsIndexes.has(key)) {
         metricsIndexes.set(
           key,
-          store.get(key).then((object) => (object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as MetricsIndex) : null)),
+          store.get(key).then((bytes) => (bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as MetricsIndex) : null)),
         );
       }
       const index = await metricsIndexes.get(key);
@@ -61,10 +61,10 @@ async function main(): Promise<number> {
     const worker = async (): Promise<void> => {
       while (next < keys.length) {
         const key = keys[next++] as string;
-        const object = await store.get(key);
-        if (!object) throw new Error(`${key} vanished while measuring`);
+        const bytes = await store.get(key);
+        if (!bytes) throw new Error(`${key} vanished while measuring`);
         const { prefix, channel, version, metric } = parseShardKey(key) as NonNullable<ReturnType<typeof parseShardKey>>;
-        const measure = measureShard(object.bytes, await definitionOf(channel, version, metric));
+        const measure = measureShard(bytes, await definitionOf(channel, version, metric));
         byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), measure]);
       }
     };

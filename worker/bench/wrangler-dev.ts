@@ -1,6 +1,7 @@
 /**
  * `wrangler dev` as a child process for the bench scripts: started from node_modules/.bin (never
- * npx) on loopback with the given vars, waited for until /status answers, and stopped by PID,
+ * npx) on loopback with wrangler.toml's bindings and vars plus the given ones, on the bench entry
+ * (bench-worker.ts) or the production one, waited for until /status answers, and stopped by PID,
  * together with the workerd processes it started (found by PID before it goes, killed by PID if
  * they outlive it).
  */
@@ -9,8 +10,14 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The bench entry: the production app plus the floor route and SIMULATED_R2_LATENCY_MS. */
+export const BENCH_ENTRY = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
 
 export interface WranglerDevOptions {
+  /** The Worker's entry; default wrangler.toml's main (the production worker). */
+  entry?: string;
   port: number;
   /** --persist-to: the local R2 (and cache) state it serves. */
   persistTo: string;
@@ -22,15 +29,33 @@ export interface WranglerDevOptions {
 
 export interface WranglerDev {
   baseUrl: string;
+  /** The Worker's inspector (Chrome DevTools Protocol): port + 1. */
+  inspectorPort: number;
   pid: number;
   stop(): Promise<void>;
 }
 
 const WRANGLER_BIN = path.resolve('node_modules/.bin/wrangler');
 
+/** `NAME=value NAME=value` for logs. */
+export function describeVars(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+}
+
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo];
-  args.push('--inspector-port', String(options.port + 1), '--show-interactive-dev-session=false', '--log-level', 'warn');
+  const inspectorPort = options.port + 1;
+  const args = ['dev', ...(options.entry ? [options.entry] : []), '--ip', '127.0.0.1', '--port', String(options.port)];
+  args.push(
+    '--persist-to',
+    options.persistTo,
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+  );
   for (const [name, value] of Object.entries(options.vars)) args.push('--var', `${name}:${value}`);
   const log = createWriteStream(options.logFile);
   await new Promise<void>((resolve, reject) => log.once('open', () => resolve()).once('error', reject));
@@ -40,7 +65,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   });
   if (child.pid === undefined) throw new Error('wrangler dev did not start');
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  const dev: WranglerDev = { baseUrl, pid: child.pid, stop: () => stopProcessTree(child) };
+  const dev: WranglerDev = { baseUrl, inspectorPort, pid: child.pid, stop: () => stopProcessTree(child) };
   try {
     await waitUntilReady(baseUrl, child, options.readyTimeoutMs ?? 120_000, options.logFile);
   } catch (error) {

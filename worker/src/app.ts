@@ -1,12 +1,13 @@
 /**
  * The Hono app: per-isolate runtime (storage caches, token verifier) + per-request context,
  * headers on every response, CORS, and the routes. `createApp(deps)` lets tests swap the
- * object source and the response cache and drive it with `app.request()`.
+ * object source and the response cache and drive it with `app.request()`, and the bench entry
+ * (worker/bench/bench-worker.ts) add its own route and R2 latency.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { AuthResult } from './auth/tokens';
-import { TokenVerifier } from './auth/tokens';
+import { MAX_CACHED_TOKENS, TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { configFor } from './config';
 import type { AppEnv, RequestContext } from './context';
@@ -15,12 +16,12 @@ import { errorResponse, INTERNAL_ERROR_MESSAGE, notFound } from './http/errors';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, withSecurityHeaders } from './http/headers';
 import type { ResponseCache } from './http/response-cache';
 import { defaultResponseCache } from './http/response-cache';
-import { registerBenchRoutes } from './routes/bench';
 import { registerDashboardRoutes } from './routes/dashboard';
 import { registerDataRoute } from './routes/data';
 import { registerIndexRoutes } from './routes/indexes';
 import { registerOpenApiRoute } from './routes/openapi';
 import { registerOpsRoutes } from './routes/ops';
+import type { CacheAccount } from './storage/aggregate-store';
 import { AggregateStore } from './storage/aggregate-store';
 import { EdgeSource, WORKERS_CONNECTION_LIMIT } from './storage/edge-source';
 import type { ObjectSource, ReadStats } from './storage/object-source';
@@ -33,8 +34,8 @@ export interface AppDeps {
   responseCache?: ResponseCache | null;
   /** Clock for caches and token expiry (tests). */
   now?: () => number;
-  /** How SIMULATED_R2_LATENCY_MS is waited; default setTimeout (tests pass their own). */
-  sleep?: (ms: number) => Promise<void>;
+  /** More routes, registered after the API's and before the 404 fallback (the bench entry's). */
+  routes?: (app: Hono<AppEnv>) => void;
 }
 
 /** Debug headers (only when DEBUG_R2_READS is true): R2 reads this request caused. */
@@ -48,6 +49,12 @@ export const SHARD_READS_HEADER = 'X-R2-Shard-Reads';
  * run locally advances it always (in whole milliseconds), so locally it is I/O plus CPU time.
  */
 export const SERVER_TIMING_HEADER = 'Server-Timing';
+/**
+ * Also only with DEBUG_R2_READS: `name=used/bound, ...` for every per-isolate memory after the
+ * request (index-bytes, index-entries, shard-bytes, shard-loads, metric-kinds-bytes,
+ * empty-shards-bytes, tokens; bytes are accounted estimates, the others entry counts).
+ */
+export const ISOLATE_CACHES_HEADER = 'X-Isolate-Caches';
 
 /** What one app instance (one per isolate in production) keeps between requests. */
 class AppRuntime {
@@ -57,13 +64,15 @@ class AppRuntime {
   constructor(private readonly deps: AppDeps) {}
 
   storeFor(config: Config): AggregateStore {
-    const key = `${config.cache.indexCacheSeconds}/${config.cache.shardCacheBytes}`;
+    const { indexCacheSeconds, indexCacheBytes, shardCacheBytes } = config.cache;
+    const key = `${indexCacheSeconds}/${indexCacheBytes}/${shardCacheBytes}`;
     if (this.store?.key !== key) {
       this.store = {
         key,
         store: new AggregateStore({
-          indexTtlMs: config.cache.indexCacheSeconds * 1000,
-          shardCacheBytes: config.cache.shardCacheBytes,
+          indexTtlMs: indexCacheSeconds * 1000,
+          indexCacheBytes,
+          shardCacheBytes,
           ...(this.deps.now ? { now: this.deps.now } : {}),
         }),
       };
@@ -80,13 +89,13 @@ class AppRuntime {
   requestContext(env: Env, request: Request, waitUntil: (promise: Promise<unknown>) => void): RequestContext {
     const config = configFor(env);
     const stats: ReadStats = emptyReadStats();
-    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), config, stats);
+    const source = this.edgeSource(this.deps.source ? this.deps.source(env) : r2Source(env), stats);
     let auth: Promise<AuthResult> | undefined;
     const authorization = request.headers.get('Authorization');
     return {
       config,
       stats,
-      reader: this.storeFor(config).reader(source, stats),
+      reader: this.storeFor(config).reader(source, stats, waitUntil),
       auth: () => (auth ??= this.verifierFor(config).check(authorization)),
       responseCache: !config.cache.responseCache
         ? null
@@ -97,20 +106,30 @@ class AppRuntime {
     };
   }
 
-  /** Every read goes through the Workers limits (6 at once per request) and the simulated latency, if any. */
-  private edgeSource(source: ObjectSource, config: Config, stats: ReadStats): ObjectSource {
+  /** Every per-isolate memory and its bound (the X-Isolate-Caches debug header). */
+  cacheAccounts(): CacheAccount[] {
+    const accounts = this.store?.store.accounts() ?? [];
+    if (this.verifier) accounts.push({ name: 'tokens', used: this.verifier.verifier.cachedTokens, bound: MAX_CACHED_TOKENS });
+    return accounts;
+  }
+
+  /** Every read goes through the Workers limits (6 at once per request). */
+  private edgeSource(source: ObjectSource, stats: ReadStats): ObjectSource {
     return new EdgeSource(source, {
-      latencyMs: config.bench.simulatedR2LatencyMs,
       maxConcurrentReads: WORKERS_CONNECTION_LIMIT,
       onReadWait: (ms) => {
         stats.readWaitMs += ms;
       },
-      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
     });
   }
 }
 
-function r2Source(env: Env): ObjectSource {
+function formatAccount(account: CacheAccount): string {
+  return `${account.name}=${account.used}/${account.bound}`;
+}
+
+/** The AGGREGATES bucket as an ObjectSource (the default source). */
+export function r2Source(env: Env): ObjectSource {
   if (!env.AGGREGATES) throw new Error('the AGGREGATES R2 binding is missing');
   return new R2ObjectSource(env.AGGREGATES);
 }
@@ -144,6 +163,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
       response.headers.set(INDEX_READS_HEADER, String(rc.stats.indexReads));
       response.headers.set(SHARD_READS_HEADER, String(rc.stats.shardReads));
       response.headers.set(SERVER_TIMING_HEADER, `worker;dur=${performance.now() - started}, r2;dur=${rc.stats.readWaitMs}`);
+      response.headers.set(ISOLATE_CACHES_HEADER, runtime.cacheAccounts().map(formatAccount).join(', '));
     }
     if (response !== c.res) c.res = response;
   });
@@ -164,7 +184,7 @@ export function createApp(deps: AppDeps = {}): Hono<AppEnv> {
   registerDataRoute(app);
   registerDashboardRoutes(app);
   registerOpenApiRoute(app);
-  registerBenchRoutes(app);
+  deps.routes?.(app);
 
   app.notFound(() => notFound());
   app.onError((error) => {

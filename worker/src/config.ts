@@ -1,6 +1,6 @@
 /**
  * The Worker's configuration, parsed from its vars and secrets (pure; memoized per env object).
- * Documented for operators in README.md ("Configuration") and in wrangler.toml.
+ * Documented for operators in docs/configuration.md and in wrangler.toml.
  */
 import { version as packageVersion } from '../../package.json';
 import type { Env, VarValue } from './env';
@@ -30,6 +30,8 @@ export interface CacheConfig {
   indexMaxAgeSeconds: number;
   /** How long an isolate keeps index objects (channels, dates, manifests, filters, metrics). */
   indexCacheSeconds: number;
+  /** Approximate bound on the index objects an isolate keeps. */
+  indexCacheBytes: number;
   /** Approximate bound on the decoded shards an isolate keeps. */
   shardCacheBytes: number;
   /** Whole responses in the Workers Cache API (caches.default). */
@@ -43,20 +45,11 @@ export interface BuildInfo {
   build: string;
 }
 
-/** Benchmark aids; all off by default (see README.md, "Benchmarks"). */
-export interface BenchConfig {
-  /** Milliseconds added to every R2 read (0: none), to reproduce R2's latency from a Worker locally. */
-  simulatedR2LatencyMs: number;
-  /** Serve the benchmark-only routes (routes/bench.ts); 404 otherwise. */
-  benchRoutes: boolean;
-}
-
 export interface Config {
   auth: AuthConfig;
   access: AccessConfig;
   cache: CacheConfig;
   debugR2Reads: boolean;
-  bench: BenchConfig;
   build: BuildInfo;
 }
 
@@ -73,6 +66,7 @@ export const DEFAULTS = {
   dataMaxAgeSeconds: 86_400,
   indexMaxAgeSeconds: 3_600,
   indexCacheSeconds: 60,
+  indexCacheMb: 16,
   shardCacheMb: 48,
 } as const;
 
@@ -112,14 +106,11 @@ export function parseConfig(env: Partial<Env>): Config {
       dataMaxAgeSeconds: nonNegative('DATA_MAX_AGE_SECONDS', env.DATA_MAX_AGE_SECONDS, DEFAULTS.dataMaxAgeSeconds),
       indexMaxAgeSeconds: nonNegative('INDEX_MAX_AGE_SECONDS', env.INDEX_MAX_AGE_SECONDS, DEFAULTS.indexMaxAgeSeconds),
       indexCacheSeconds: nonNegative('INDEX_CACHE_SECONDS', env.INDEX_CACHE_SECONDS, DEFAULTS.indexCacheSeconds),
-      shardCacheBytes: Math.round(nonNegative('SHARD_CACHE_MB', env.SHARD_CACHE_MB, DEFAULTS.shardCacheMb) * 1024 * 1024),
+      indexCacheBytes: megabytes(nonNegative('INDEX_CACHE_MB', env.INDEX_CACHE_MB, DEFAULTS.indexCacheMb)),
+      shardCacheBytes: megabytes(nonNegative('SHARD_CACHE_MB', env.SHARD_CACHE_MB, DEFAULTS.shardCacheMb)),
       responseCache: flag('RESPONSE_CACHE', env.RESPONSE_CACHE, true),
     },
     debugR2Reads: flag('DEBUG_R2_READS', env.DEBUG_R2_READS, false),
-    bench: {
-      simulatedR2LatencyMs: nonNegative('SIMULATED_R2_LATENCY_MS', env.SIMULATED_R2_LATENCY_MS, 0),
-      benchRoutes: flag('BENCH_ROUTES', env.BENCH_ROUTES, false),
-    },
     build: {
       version: optionalString(env.BUILD_VERSION) ?? packageVersion,
       commit: optionalString(env.BUILD_COMMIT) ?? 'unknown',
@@ -145,7 +136,12 @@ function flag(name: string, value: VarValue, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${String(value)}"`);
 }
 
-function nonNegative(name: string, value: VarValue, fallback: number): number {
+function megabytes(mb: number): number {
+  return Math.round(mb * 1024 * 1024);
+}
+
+/** A number var >= 0 (exported for the bench entry's own var). */
+export function nonNegative(name: string, value: VarValue, fallback: number): number {
   const text = optionalString(value);
   if (text === undefined) return fallback;
   const number = Number(text);

@@ -24,6 +24,7 @@ export interface Env {
   DATA_MAX_AGE_SECONDS?: VarValue;
   INDEX_MAX_AGE_SECONDS?: VarValue;
   INDEX_CACHE_SECONDS?: VarValue;
+  INDEX_CACHE_MB?: VarValue;
   SHARD_CACHE_MB?: VarValue;
   RESPONSE_CACHE?: VarValue;
 
@@ -33,8 +34,4 @@ export interface Env {
   BUILD_COMMIT?: VarValue;
   BUILD_SOURCE?: VarValue;
   BUILD_URL?: VarValue;
-
-  // Benchmarks (off by default)
-  SIMULATED_R2_LATENCY_MS?: VarValue;
-  BENCH_ROUTES?: VarValue;
 }

@@ -7,15 +7,16 @@
  *
  * The hot path is built for pings with hundreds of histograms: each (metric, label, process) has
  * a series number (series-index.ts) and each dimension group an array of accumulators indexed by
- * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name
- * (histogram-layout.ts); bucket counts are added into a Float64Array (metric-accumulator.ts) with
- * an exact fallback.
+ * it; a histogram's definition, dense width and bucket-key indexes are resolved once per name and
+ * definitions file (histogram-layout.ts); which definitions file a group uses, once per group
+ * (its channel and version); bucket counts are added into a Float64Array (metric-accumulator.ts)
+ * with an exact fallback.
  */
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { addExact } from '../../../worker/src/core/exact-int';
 import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
-import type { HistogramCatalog } from '../definitions/histogram-catalog';
+import { HistogramCatalog } from '../definitions/histogram-catalog';
 import type { FallbackReason, ScanResult } from '../scan/ping-scanner';
 import { PingScanner } from '../scan/ping-scanner';
 import { ScannedBuckets } from '../scan/scanned-buckets';
@@ -70,6 +71,15 @@ export function emptyParsingStats(): ParsingStats {
 const NO_LAYOUT = null;
 type LayoutSlot = HistogramLayout | typeof NO_LAYOUT;
 
+/** Which Histograms.json the pings of a (channel, major version) are aggregated with. */
+export interface HistogramsByVersion {
+  /** The same catalog for every (channel, version) that uses the same file. */
+  histogramsFor(channel: string, version: string): HistogramCatalog;
+}
+
+/** Not resolved yet: a group's definitions are looked up when its first ping arrives. */
+const UNRESOLVED = -1;
+
 /** A dimension group as the aggregator keeps it: its accumulators, also indexed by series number. */
 class GroupState implements DimensionGroup {
   readonly accumulators: MetricAccumulator[] = [];
@@ -77,6 +87,8 @@ class GroupState implements DimensionGroup {
   readonly bySeries: (MetricAccumulator | undefined)[] = [];
   /** The cells of every accumulator of the group. */
   readonly arena = new CellArena(1024);
+  /** Index of the group's histogram catalog in Aggregator.catalogs (layouts are kept per catalog). */
+  catalog = UNRESOLVED;
 
   constructor(readonly dimensions: PingDimensions) {}
 
@@ -120,6 +132,9 @@ export class Aggregator {
   };
   readonly parsing: ParsingStats = emptyParsingStats();
   private readonly series = new SeriesIndex<LayoutSlot>();
+  /** Every histogram catalog a group uses; a metric's layouts are indexed like this. */
+  private readonly catalogs: HistogramCatalog[] = [];
+  private readonly histograms: HistogramsByVersion;
   private current: GroupState | undefined;
   private readonly sink: MetricSink = {
     histogram: (name, label, process, values, sum) => this.addHistogram(name, label, process, values, sum),
@@ -127,11 +142,14 @@ export class Aggregator {
     skipped: (reason) => this.skipMetric(reason),
   };
 
+  /** `histograms`: one catalog for every ping, or one per (channel, version). */
   constructor(
-    private readonly histograms: HistogramCatalog,
+    histograms: HistogramCatalog | HistogramsByVersion,
     private readonly selection: PingSelection = { sampleIdBelow: 100 },
     private readonly reader: PingReader = new PingScanner(),
-  ) {}
+  ) {
+    this.histograms = histograms instanceof HistogramCatalog ? { histogramsFor: () => histograms } : histograms;
+  }
 
   /** The dimension groups, by dimensionKey. */
   get groups(): ReadonlyMap<string, DimensionGroup> {
@@ -184,6 +202,13 @@ export class Aggregator {
     this.addParsedPing(ping);
   }
 
+  /** A ping JSON.parse read (of a JSON document input), counted as such: as the scanner's fallback when `fallback` says why. */
+  addJsonParsedPing(ping: unknown, fallback?: FallbackReason): void {
+    this.parsing.jsonParsed += 1;
+    if (fallback !== undefined) this.parsing.fallbackReasons[fallback] = (this.parsing.fallbackReasons[fallback] ?? 0) + 1;
+    this.addPing(ping);
+  }
+
   private addParsedPing(ping: unknown): void {
     const result = readPingDimensions(ping, this.selection);
     if (!result.ok) {
@@ -196,7 +221,9 @@ export class Aggregator {
       return;
     }
     this.stats.pingsAccepted += 1;
-    this.current = this.groupFor(result.dimensions);
+    const group = this.groupFor(result.dimensions);
+    if (group.catalog === UNRESOLVED) group.catalog = this.catalogIndex(result.dimensions);
+    this.current = group;
     extractMetrics(payload, this.sink);
     this.current = undefined;
   }
@@ -263,8 +290,9 @@ export class Aggregator {
 
   private addHistogram(name: string, label: string, process: ProcessType, values: HistogramValues, sum: number): void {
     const entry = this.series.entry(name);
-    let layout = entry.layout;
-    if (layout === undefined) entry.layout = layout = this.layoutFor(name);
+    const catalog = (this.current as GroupState).catalog;
+    let layout = entry.layouts[catalog];
+    if (layout === undefined) entry.layouts[catalog] = layout = this.layoutFor(name, catalog);
     if (layout === NO_LAYOUT) {
       this.skipMetric('no-definition');
       this.stats.undefinedHistograms.set(name, (this.stats.undefinedHistograms.get(name) ?? 0) + 1);
@@ -377,9 +405,16 @@ export class Aggregator {
     return (this.current as GroupState).accumulator(id, entry.metric, label, process, width);
   }
 
-  private layoutFor(name: string): LayoutSlot {
-    const definition = this.histograms.lookup(name);
+  private layoutFor(name: string, catalog: number): LayoutSlot {
+    const definition = (this.catalogs[catalog] as HistogramCatalog).lookup(name);
     return definition ? new HistogramLayout(definition) : NO_LAYOUT;
+  }
+
+  /** The index of the catalog of these dimensions' channel and version (added when new). */
+  private catalogIndex(dimensions: PingDimensions): number {
+    const catalog = this.histograms.histogramsFor(dimensions.channel, dimensions.version);
+    const index = this.catalogs.indexOf(catalog);
+    return index >= 0 ? index : this.catalogs.push(catalog) - 1;
   }
 
   private skipPing(reason: PingSkipReason): void {
@@ -407,8 +442,16 @@ function dimensionKey(d: PingDimensions): string {
   return `${d.submissionDate}\u0000${d.channel}\u0000${d.version}\u0000${d.buildId}\u0000${d.application}\u0000${d.architecture}\u0000${d.os}\u0000${d.osVersion}\u0000${d.e10sEnabled}`;
 }
 
-/** The original dropped a ping whose childPayloads was present but not a list of objects. */
+/**
+ * Whether the original kept a ping for its childPayloads: it listed them with Python's iteration
+ * (absent: an empty list) and dropped the ping when that failed or gave an item that is not an
+ * object. So a list is kept when every item is an object; an object or a string yields its keys
+ * or characters, so only an empty one is kept (with no child data); null, a number or a boolean
+ * cannot be iterated.
+ */
 function validChildPayloads(childPayloads: unknown): boolean {
   if (childPayloads === undefined) return true;
-  return Array.isArray(childPayloads) && childPayloads.every(isRecord);
+  if (Array.isArray(childPayloads)) return childPayloads.every(isRecord);
+  if (typeof childPayloads === 'string') return childPayloads === '';
+  return isRecord(childPayloads) && Object.keys(childPayloads).length === 0;
 }

@@ -45,7 +45,9 @@ export class HistogramLayout {
     for (const bound of bounds)
       if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) tableLength = Math.max(tableLength, bound + 1);
     this.table = new Int32Array(tableLength).fill(DROPPED_KEY);
-    this.ascendingBounds = bounds.every((bound, i) => i === 0 || bound >= (bounds[i - 1] as number)) ? Float64Array.from(bounds) : undefined;
+    this.ascendingBounds = bounds.every((bound, i) => i === 0 || bound >= (bounds[i - 1] as number))
+      ? Float64Array.from(bounds)
+      : undefined;
     for (let index = bounds.length - 1; index >= 0; index--) {
       const bound = bounds[index] as number;
       if (Number.isInteger(bound) && bound >= 0 && bound < TABLE_LIMIT) this.table[bound] = index;

@@ -25,7 +25,14 @@ import { DIMENSION_FIELDS, dimensionList, dimensionsOfList } from './ping-dimens
 export const PARTIAL_FORMAT = 'telemetry-aggregates-partial';
 export const PARTIAL_FORMAT_VERSION = 1;
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint' });
+/**
+ * Totals are exact (numbers, bigints past 2^53). One past 64 bits (hostile input: a bucket count
+ * of 1e300, a sum of 1e308) is msgpack extension 0x42, msgpackr's bigint (big-endian two's
+ * complement), which every msgpackr decoder reads: files without such totals are byte for byte
+ * what they were before it was used, and a format-1 reader reads those with them too. An infinite
+ * sum (a number JSON.parse made infinite) is a float64 infinity.
+ */
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as 'bigint', useBigIntExtension: true });
 
 /** [metric, label, process index, sum, count, cells] */
 type EncodedAccumulator = [string, string, number, ExactInt, number, ExactInt[]];

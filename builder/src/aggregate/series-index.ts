@@ -1,7 +1,8 @@
 /**
  * Numbers every (stored metric, label, process) seen, so that a dimension group can keep its
  * accumulators in an array indexed by that number instead of nested maps of strings. The
- * per-metric entry also carries what is resolved once per metric name (a histogram's layout).
+ * per-metric entry also carries what is resolved once per metric name (a histogram's layout, per
+ * definitions file).
  * Pure: no I/O.
  */
 import type { ProcessType } from '../../../worker/src/core/metric-names';
@@ -15,8 +16,8 @@ export function processIndex(process: ProcessType): number {
 
 export interface MetricEntry<Layout> {
   metric: string;
-  /** What the owner resolved for this metric (undefined until it asks). */
-  layout: Layout | undefined;
+  /** What the owner resolved for this metric, per definitions file (undefined until it asks). */
+  layouts: (Layout | undefined)[];
   /** Series numbers of the label "" per process (-1: not numbered yet). */
   unlabeled: Int32Array;
   /** Series numbers of other labels per process. */
@@ -34,7 +35,7 @@ export class SeriesIndex<Layout> {
   entry(metric: string): MetricEntry<Layout> {
     let entry = this.metrics.get(metric);
     if (entry === undefined) {
-      entry = { metric, layout: undefined, unlabeled: new Int32Array(PROCESS_COUNT).fill(-1), labeled: undefined };
+      entry = { metric, layouts: [], unlabeled: new Int32Array(PROCESS_COUNT).fill(-1), labeled: undefined };
       this.metrics.set(metric, entry);
     }
     return entry;

@@ -5,6 +5,7 @@ import { isCalendarDate } from '../../../worker/src/core/calendar-date';
 import { isChannel } from '../../../worker/src/core/storage-keys';
 import type { PingSelection } from '../aggregate/ping-dimensions';
 import { runBuild, runMerge } from '../build-command';
+import type { DefinitionsSpec } from '../definitions/load-definitions';
 import { loadDefinitions } from '../definitions/load-definitions';
 import { createProgress } from '../progress';
 import type { ObjectStore } from '../publish/object-store';
@@ -12,6 +13,7 @@ import { formatReport } from '../report';
 import type { ParserName } from '../threads/aggregate-unit';
 import { PARSERS } from '../threads/aggregate-unit';
 import { EXIT } from './exit-status';
+import { nothingAccepted } from './nothing-accepted';
 import type { Command } from './run-command';
 import { HELP_REQUESTED } from './run-command';
 import type { OptionsTable, TargetOptions } from './shared-options';
@@ -22,10 +24,13 @@ export const BUILD_HELP = `Usage: builder build --input PATH [PATH ...] --target
        builder merge --input FILE [FILE ...] --target local|dir:PATH|r2://BUCKET[/PREFIX] [options]
        builder trim --target local|dir:PATH|r2://BUCKET[/PREFIX] [--apply] [options]   (see builder trim --help)
 
-Aggregates Firefox "main" pings (newline-delimited JSON, plain or gzip) into histogram
-aggregates per build id and per submission date, and publishes them as msgpack shards
-plus index objects. Publishing merges into what the target already holds; a submission
-date already held by a shard is never merged twice.
+Aggregates Firefox "main" pings into histogram aggregates per build id and per submission
+date, and publishes them as msgpack shards plus index objects. Publishing merges into what
+the target already holds; a submission date already held by a shard is never merged twice.
+
+Input: newline-delimited JSON (one ping per line), or a file holding one JSON document: one
+ping (pretty-printed or not) or a JSON array of pings; plain or gzip, decided by content
+(a document starts with "[", or with a "{" that its first line does not close).
 
 To split a large input across machines, run \`build --partial FILE\` on each slice (any
 split of the input files), then one \`merge\` of all the partial files: the result is
@@ -45,8 +50,15 @@ Options:
   --date YYYYMMDD     Keep only pings with this meta.submissionDate.
   --channels LIST     Comma-separated channels to keep (nightly,aurora,beta,release).
   --sample FRACTION   Keep pings with meta.sampleId < FRACTION*100 (deterministic). Default 1.
-  --histograms PATH   Histograms.json to use (default: the vendored Firefox 55 definitions).
-  --scalars PATH      Scalars.yaml to use (default: the vendored definitions).
+  --definitions DIR   Histograms.json and Scalars.yaml per channel and version, as the original
+                      used each channel's own: DIR/CHANNEL/VERSION/, DIR/VERSION/, DIR/CHANNEL/ and
+                      DIR/ may each hold either file, e.g. DIR/nightly/60/Histograms.json. For a
+                      ping of channel C, major version V, each file comes from the nearest
+                      VERSION <= V (C's own first at the same VERSION), else DIR/C/, else DIR/,
+                      else the fallback below. metrics.json records which files were used.
+                      (docs/definitions.md)
+  --histograms PATH   The fallback Histograms.json (default: the vendored Firefox 55 definitions).
+  --scalars PATH      The fallback Scalars.yaml (default: the vendored definitions).
   --persist-to DIR    Wrangler state folder for --target local (default .wrangler/state).
   --bucket NAME       R2 bucket name for --target local (default telemetry-aggregates).
   --force             Rebuild dates that are already published: their rows in submission_date
@@ -65,12 +77,13 @@ Options:
 
 Publishing is safe with several builders on one target at once and after a crash: writes
 are conditional (merged again on conflict), shards are written before the index objects
-that name them, and a re-run completes what a killed run left (README "Publishing safely").
+that name them, and a re-run completes what a killed run left (docs/publishing.md).
 Without --force, a submission date a shard already holds is skipped (the report says so).
 
 Exit status: 0 on success (also when bad pings were skipped; the report counts them),
 2 for unusable arguments, 3 for an unreadable input or unwritable target, 4 when --force
-left build_id shards that already held a date as they were, 1 otherwise.`;
+left build_id shards that already held a date as they were, 5 when pings were read but
+none was accepted (nothing was built; the message says why), 1 otherwise.`;
 
 /** build's and merge's own options (besides SHARED_OPTIONS). */
 export const BUILD_OPTIONS = {
@@ -81,6 +94,7 @@ export const BUILD_OPTIONS = {
   sample: { type: 'string' },
   threads: { type: 'string' },
   parser: { type: 'string' },
+  definitions: { type: 'string' },
   histograms: { type: 'string' },
   scalars: { type: 'string' },
   force: { type: 'boolean' },
@@ -94,8 +108,7 @@ interface BuildRequest {
   selection: PingSelection;
   threads: number;
   parser: ParserName;
-  histograms?: string;
-  scalars?: string;
+  definitions: DefinitionsSpec;
   force: boolean;
   quiet: boolean;
   reportFile?: string;
@@ -108,7 +121,7 @@ export function buildCommand(name: 'build' | 'merge'): Command<BuildRequest> {
     parse: (args) => parseBuildArgs(name, args),
     target: (request) => request.target,
     run: async (request, store, io) => {
-      const definitions = await loadDefinitions({ histograms: request.histograms, scalars: request.scalars });
+      const definitions = await loadDefinitions(request.definitions);
       const progress = createProgress(io.stderr, request.quiet, () => io.now().getTime());
       const common = { definitions, progress, force: request.force, ...(request.reportFile ? { reportFile: request.reportFile } : {}) };
       const report =
@@ -124,6 +137,11 @@ export function buildCommand(name: 'build' | 'merge'): Command<BuildRequest> {
               ...common,
             });
       io.stderr.write(`${formatReport(report)}\n`);
+      const empty = nothingAccepted(
+        report,
+        request.partial ? `The partial aggregate ${request.partial} holds nothing.` : 'Nothing was published.',
+      );
+      if (empty) throw empty;
       return report.shards.refused > 0 ? EXIT.incomplete : EXIT.ok;
     },
   };
@@ -144,7 +162,7 @@ function parseBuildArgs(name: 'build' | 'merge', args: string[]): BuildRequest |
   if (!Number.isFinite(sample) || sample <= 0 || sample > 1)
     throw new Error(`--sample must be a fraction in (0, 1], got "${values.sample}"`);
   // Default 1: on the shared 2-core machine where npm run bench:builder was run, two threads gave
-  // 0.9x to 1.2x one thread on 300 MB; see README "Threads and benchmark".
+  // 0.9x to 1.2x one thread on 300 MB; see docs/performance.md.
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256)
     throw new Error(`--threads must be an integer from 1 to 256, got "${values.threads}"`);
@@ -168,8 +186,11 @@ function parseBuildArgs(name: 'build' | 'merge', args: string[]): BuildRequest |
     },
     threads,
     parser,
-    ...(values.histograms !== undefined ? { histograms: values.histograms } : {}),
-    ...(values.scalars !== undefined ? { scalars: values.scalars } : {}),
+    definitions: {
+      ...(values.definitions !== undefined ? { directory: values.definitions } : {}),
+      ...(values.histograms !== undefined ? { histograms: values.histograms } : {}),
+      ...(values.scalars !== undefined ? { scalars: values.scalars } : {}),
+    },
     force: values.force ?? false,
     quiet: shared.quiet,
     ...(shared.reportFile !== undefined ? { reportFile: shared.reportFile } : {}),

@@ -3,6 +3,8 @@
  * build, merge and trim alike.
  */
 
+import { DefinitionsLayoutError } from '../definitions/definitions-directory';
+import { DefinitionFileError } from '../definitions/versioned-definitions';
 import { InputError } from '../input/expand-inputs';
 import { StoreError } from '../publish/object-store';
 import { TargetError } from '../publish/open-store';
@@ -10,6 +12,7 @@ import { PublishedObjectError } from '../publish/published-index';
 import { WorkerFailure } from '../threads/parallel-aggregate';
 import { TrimConflictError } from '../trim/apply-trim';
 import type { TextOutput } from './cli-io';
+import { NothingAccepted } from './nothing-accepted';
 
 export const EXIT = {
   ok: 0,
@@ -17,10 +20,12 @@ export const EXIT = {
   failed: 1,
   /** Unusable arguments (also an unusable --target). */
   usage: 2,
-  /** An unreadable input or target, or an unwritable target. */
+  /** An unreadable input, definitions file or target, or an unwritable target. */
   unreadable: 3,
   /** build, merge: --force left build_id shards that already held a date as they were. trim: an object changed while trimming. */
   incomplete: 4,
+  /** build, merge: pings were read but none was accepted, so nothing was built (the message says why). */
+  nothingAccepted: 5,
 } as const;
 
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
@@ -48,8 +53,10 @@ function isAccessError(error: unknown): boolean {
 const EXIT_RULES: readonly [matches: (error: unknown) => boolean, status: ExitStatus][] = [
   [(error) => error instanceof UsageError || error instanceof TargetError, EXIT.usage],
   [(error) => error instanceof InputError || error instanceof TargetUnavailable, EXIT.unreadable],
+  [(error) => error instanceof DefinitionFileError || error instanceof DefinitionsLayoutError, EXIT.unreadable],
   [(error) => error instanceof WorkerFailure || error instanceof PublishedObjectError, EXIT.failed],
   [(error) => error instanceof TrimConflictError, EXIT.incomplete],
+  [(error) => error instanceof NothingAccepted, EXIT.nothingAccepted],
   [isAccessError, EXIT.unreadable],
 ];
 

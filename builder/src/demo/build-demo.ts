@@ -1,10 +1,13 @@
 /**
  * `npm run demo`: generates the deterministic demo pings (once) and builds them into the local
- * R2 bucket that `npm run dev` serves, through the same CLI an operator runs.
+ * R2 bucket that `npm run dev` serves, through the same CLI an operator runs, on every core.
+ * The input stays uncompressed: gzip costs CPU twice (to write, then to read), and `npm start`
+ * waits for both (docs/performance.md).
  *
  *   DEMO_PINGS=2000 DEMO_SEED=1 npm run demo        (FORCE=1 rebuilds from scratch)
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { main as builderMain } from '../cli';
 import { processIo } from '../cli/cli-io';
@@ -14,7 +17,7 @@ const count = Number(process.env.DEMO_PINGS ?? 2000);
 const seed = Number(process.env.DEMO_SEED ?? 1);
 const demoDir = path.resolve('.demo');
 const persistDir = path.resolve(process.env.PERSIST_TO ?? '.wrangler/state');
-const input = path.join(demoDir, `pings-${count}-seed${seed}.ndjson.gz`);
+const input = path.join(demoDir, `pings-${count}-seed${seed}.ndjson`);
 const marker = path.join(demoDir, `built-${count}-seed${seed}.json`);
 const r2Dir = path.join(persistDir, 'v3', 'r2');
 
@@ -33,7 +36,19 @@ async function buildDemo(): Promise<number> {
   }
   const report = path.join(demoDir, 'build-report.json');
   const code = await builderMain(
-    ['build', '--input', input, '--target', 'local', '--persist-to', persistDir, '--report', report],
+    [
+      'build',
+      '--input',
+      input,
+      '--target',
+      'local',
+      '--persist-to',
+      persistDir,
+      '--report',
+      report,
+      '--threads',
+      String(availableParallelism()),
+    ],
     processIo(),
   );
   if (code === 0) writeFileSync(marker, `${new Date().toISOString()}\n`);

@@ -1,7 +1,8 @@
 /**
- * CLI: writes deterministic demo pings as gzip-compressed NDJSON (one ping per line).
+ * CLI: writes deterministic demo pings as NDJSON (one ping per line), gzip-compressed when the
+ * output name ends in .gz.
  *
- *   tsx builder/src/demo/write-demo-input.ts --out PATH.ndjson.gz [--count 3000] [--seed 1]
+ *   tsx builder/src/demo/write-demo-input.ts --out PATH.ndjson[.gz] [--count 3000] [--seed 1]
  *       [--pings test/fixtures/pings] [--start-date 20170115] [--days 14]
  *
  * Relative paths are resolved against the current directory; the default --pings directory is
@@ -34,11 +35,12 @@ export interface WriteDemoInputResult {
   out: string;
   pings: number;
   uncompressedBytes: number;
+  /** The file's size (compressed or not). */
   compressedBytes: number;
   milliseconds: number;
 }
 
-/** Generates the pings and streams them through gzip into `out` (parent directories are created). */
+/** Generates the pings and streams them into `out`, through gzip if it ends in .gz (parent directories are created). */
 export async function writeDemoInput(options: WriteDemoInputOptions): Promise<WriteDemoInputResult> {
   const started = performance.now();
   const out = resolve(options.out);
@@ -60,8 +62,12 @@ export async function writeDemoInput(options: WriteDemoInputOptions): Promise<Wr
     }
   }
   mkdirSync(dirname(out), { recursive: true });
-  // Level 1: the demo input is rewritten often and read once; speed matters more than size.
-  await pipeline(Readable.from(lines()), createGzip({ level: 1 }), createWriteStream(out));
+  if (out.endsWith('.gz')) {
+    // Level 1: the demo input is rewritten often and read once; speed matters more than size.
+    await pipeline(Readable.from(lines()), createGzip({ level: 1 }), createWriteStream(out));
+  } else {
+    await pipeline(Readable.from(lines()), createWriteStream(out));
+  }
   return {
     out,
     pings: written,
@@ -92,7 +98,9 @@ function parseCommandLine(argv: string[]): WriteDemoInputOptions {
     allowPositionals: false,
   });
   if (values.out === undefined) {
-    throw new Error('usage: write-demo-input --out PATH.ndjson.gz [--count N] [--seed S] [--pings DIR] [--start-date YYYYMMDD] [--days D]');
+    throw new Error(
+      'usage: write-demo-input --out PATH.ndjson[.gz] [--count N] [--seed S] [--pings DIR] [--start-date YYYYMMDD] [--days D]',
+    );
   }
   return {
     out: values.out,
@@ -111,7 +119,7 @@ function formatMegabytes(bytes: number): string {
 async function main(): Promise<void> {
   const result = await writeDemoInput(parseCommandLine(process.argv.slice(2)));
   console.log(
-    `wrote ${result.pings} pings to ${result.out}: ${result.compressedBytes} bytes gzip ` +
+    `wrote ${result.pings} pings to ${result.out}: ${result.compressedBytes} bytes ` +
       `(${formatMegabytes(result.compressedBytes)}; ${formatMegabytes(result.uncompressedBytes)} uncompressed) ` +
       `in ${(result.milliseconds / 1000).toFixed(1)} s`,
   );

@@ -24,8 +24,12 @@ export interface UpdateOptions {
   policy: ConflictRetryPolicy;
   /** Uniform in [0, 1): the jitter source, so colliding writers spread out (default Math.random). */
   random?: () => number;
-  /** The first read may be skipped when the caller knows the object was absent (a listing). */
-  knownAbsent?: boolean;
+  /**
+   * The object as the caller already read it (null: a listing or an earlier read showed it
+   * absent): the first attempt merges onto that instead of reading again. The conditional put
+   * still guards it, so a stale `known` costs one conflict, never a lost write.
+   */
+  known?: StoredObject | null;
   onConflict?: () => void;
 }
 
@@ -41,12 +45,10 @@ export async function updateObject<T>(
   change: (current: StoredObject | null) => Promise<Change<T>> | Change<T>,
   options: UpdateOptions,
 ): Promise<UpdateResult<T>> {
-  let skipRead = options.knownAbsent ?? false;
   const random = options.random ?? Math.random;
   for (let attempt = 0; attempt < options.policy.maxAttempts; attempt++) {
     if (attempt > 0) await sleep(jitteredDelayMs(options.policy, attempt - 1, random()));
-    const current = skipRead ? null : await store.get(key);
-    skipRead = false;
+    const current = attempt === 0 && options.known !== undefined ? options.known : await store.get(key);
     const decided = await change(current);
     if (decided.write === undefined) return { outcome: decided.outcome };
     const result = await store.put(key, decided.write, options.contentType, conditionAfter(current));

@@ -1,13 +1,14 @@
 /**
  * `--target dir:PATH`: the same objects as files, for inspection.
  *
- * Every write goes to a temp file that is renamed into place (a reader, or a writer killed
- * halfway, never leaves half an object), under a per-key lock file (file-lock.ts) so that a
- * conditional write's check and rename are one step for every process on this machine.
+ * Every write goes to a temp file that is moved into place (a reader, or a writer killed
+ * halfway, never leaves half an object). A create (If-None-Match: *) is a hard link, which
+ * fails where a file exists; every other write takes a per-key lock file (file-lock.ts) so that
+ * its check and rename are one step for every process on this machine.
  */
 
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LockOptions } from './file-lock';
 import { acquireFileLock, BOOKKEEPING_FILE, tempNameBeside } from './file-lock';
@@ -55,6 +56,7 @@ export class DirectoryStore implements ObjectStore {
       await mkdir(dir, { recursive: true });
       this.madeDirectories.add(dir);
     }
+    if (condition && 'ifNoneMatch' in condition) return this.create(file, bytes);
     // Unconditional writes take the lock too: otherwise one could land between another
     // writer's check and its rename, and be overwritten unseen.
     const lock = await acquireFileLock(file, this.lockOptions);
@@ -63,17 +65,41 @@ export class DirectoryStore implements ObjectStore {
         const current = await this.get(key);
         if (!conditionHolds(condition, current?.etag)) return { ok: false, reason: 'precondition-failed' };
       }
-      const temp = tempNameBeside(file);
-      try {
-        await writeFile(temp, bytes);
-        await rename(temp, file);
-      } catch (error) {
-        await unlink(temp).catch(() => undefined);
-        throw error;
-      }
+      await this.writeThrough(file, bytes, (temp) => rename(temp, file));
       return { ok: true, etag: contentEtag(bytes) };
     } finally {
       await lock.release();
+    }
+  }
+
+  /**
+   * If-None-Match: * without a lock: the whole object is written under a temp name, then hard-linked
+   * to its key, which fails if anything is there, atomically for every process. A locked writer
+   * cannot be overtaken: it checks an object that exists (link then fails) or writes unconditionally.
+   */
+  private async create(file: string, bytes: Uint8Array): Promise<PutResult> {
+    let exists = false;
+    await this.writeThrough(file, bytes, async (temp) => {
+      try {
+        await link(temp, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        exists = true;
+      }
+      await unlink(temp);
+    });
+    return exists ? { ok: false, reason: 'precondition-failed' } : { ok: true, etag: contentEtag(bytes) };
+  }
+
+  /** Writes the bytes to a temp file beside `file` and hands it to `place`; the temp file never outlives a failure. */
+  private async writeThrough(file: string, bytes: Uint8Array, place: (temp: string) => Promise<void>): Promise<void> {
+    const temp = tempNameBeside(file);
+    try {
+      await writeFile(temp, bytes);
+      await place(temp);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
     }
   }
 
@@ -91,6 +117,7 @@ export class DirectoryStore implements ObjectStore {
     }
   }
 
+  /** Walks only the folder the prefix names (up to its last "/"), not the whole tree. */
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
@@ -101,7 +128,8 @@ export class DirectoryStore implements ObjectStore {
         else if (!BOOKKEEPING_FILE.test(entry.name)) keys.push(this.keyOf(full));
       }
     };
-    await walk(this.root);
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    await walk(folder === '' ? this.root : this.fileOf(folder.slice(0, -1)));
     return keys.filter((key) => key.startsWith(prefix)).sort();
   }
 

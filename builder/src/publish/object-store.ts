@@ -21,6 +21,8 @@ export type PutResult =
 export interface ObjectStore {
   /** A human-readable description, for reports and errors. */
   readonly description: string;
+  /** How many operations a publisher should keep under way at once (its default when unset). */
+  readonly suggestedConcurrency?: number;
   get(key: string): Promise<StoredObject | null>;
   /** Without a condition the write always happens. Throws StoreError on I/O failure. */
   put(key: string, bytes: Uint8Array, contentType: string, condition?: PutCondition): Promise<PutResult>;

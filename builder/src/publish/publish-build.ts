@@ -42,13 +42,14 @@ import {
   metricsKey,
   shardKey,
 } from '../../../worker/src/core/storage-keys';
+import type { IndexUpdates } from '../shards/index-updates';
 import type { BuildPlan, ShardPlan } from '../shards/plan-build';
 import type { ConflictRetryPolicy } from './conditional-update';
 import { DEFAULT_CONFLICT_RETRY, updateObject } from './conditional-update';
 import type { ShardRevision } from './manifest-update';
 import { manifestWith } from './manifest-update';
-import type { ObjectStore } from './object-store';
-import { parseIndexObject, readIndexObject } from './published-index';
+import type { ObjectStore, StoredObject } from './object-store';
+import { parseIndexObject } from './published-index';
 import type { ShardUpdate } from './shard-update';
 import { planShardUpdate } from './shard-update';
 
@@ -93,11 +94,16 @@ export function emptyPublishReport(): PublishReport {
   };
 }
 
+/** Operations under way at once, unless the options or the store say otherwise. */
+export const DEFAULT_CONCURRENCY = 16;
+
 /** What is already published for one (prefix, channel, version), and what this build adds. */
 interface PublishedVersion {
   shardKeys: Set<string>;
   ledger: LedgerIndex;
   manifest: ManifestIndex;
+  ledgerRead: KnownObject;
+  manifestRead: KnownObject;
   newLedger: LedgerIndex;
   revisions: ShardRevision[];
 }
@@ -114,51 +120,56 @@ interface ShardOutcome {
 export async function publishBuild(store: ObjectStore, build: BuildPlan, options: PublishOptions = {}): Promise<PublishReport> {
   const report = emptyPublishReport();
   const force = options.force ?? false;
-  const policy: ConflictRetryPolicy = { ...DEFAULT_CONFLICT_RETRY, ...options.retry };
-  const random = options.random ?? Math.random;
-  const onConflict = () => {
-    report.conflictsRetried += 1;
+  const concurrency = options.concurrency ?? store.suggestedConcurrency ?? DEFAULT_CONCURRENCY;
+  const updateOptions = {
+    policy: { ...DEFAULT_CONFLICT_RETRY, ...options.retry },
+    random: options.random ?? Math.random,
+    onConflict: () => {
+      report.conflictsRetried += 1;
+    },
   };
+
+  // Everything this build merges into is read once, before anything is written: a malformed
+  // index object stops the build with nothing written, and no write waits for a read it could
+  // have had earlier. What a listing shows absent is not read at all.
+  const indexWrites = indexWritesOf(build.indexes);
   const versions = new Map<string, PublishedVersion>();
-  for (const { identity } of build.shards) {
-    const id = `${identity.prefix}/${identity.channel}/${identity.version}`;
-    if (versions.has(id)) continue;
-    const [ledger, manifest] = await Promise.all([
-      readIndexObject(store, LedgerSchema, ledgerKey(identity.prefix, identity.channel, identity.version)),
-      readIndexObject(store, ManifestSchema, manifestKey(identity.prefix, identity.channel, identity.version)),
-    ]);
-    versions.set(id, {
-      shardKeys: new Set(await store.list(`${LAYOUT_VERSION}/${id}/`)),
-      ledger: ledger?.value ?? { shards: {} },
-      manifest: manifest?.value ?? { metrics: {} },
-      newLedger: { shards: {} },
-      revisions: [],
-    });
-  }
+  const readAhead = new Map<string, KnownObject>();
+  const versionIds = [...new Set(build.shards.map(({ identity: i }) => `${i.prefix}/${i.channel}/${i.version}`))];
+  const reads = [
+    ...versionIds.map((id) => async () => void versions.set(id, await readVersion(store, id))),
+    ...indexWrites.flat().map(
+      ({ key, schema }) =>
+        async () =>
+          void readAhead.set(key, await readKnown(store, key, schema)),
+    ),
+  ];
+  await runPool(reads, concurrency, (read) => read());
 
   /** One shard: read, merge and write it (unless the ledger vouches it holds every date); note its revision. */
   const publishShard = async (plan: ShardPlan): Promise<void> => {
-    const contributions = plan.contributions();
-    if (contributions.length === 0) return;
-    report.contributions += contributions.length;
+    const dates = plan.submissionDates;
+    if (dates.length === 0) return;
+    report.contributions += dates.length;
     const { prefix, channel, version, period, metric } = plan.identity;
     const published = versions.get(`${prefix}/${channel}/${version}`) as PublishedVersion;
     const key = shardKey(prefix, channel, version, period, metric);
     const shardId = `${period}/${metric}`;
 
     // The ledger says the shard holds every date, and the ledger only vouches for dates whose
-    // manifest revision is written: nothing to read or write (unless force rebuilds the date).
+    // manifest revision is written: nothing to render, read or write (unless force rebuilds the date).
     const ledgerDates = published.ledger.shards[shardId] ?? [];
     const vouched =
       published.manifest.metrics[metric]?.[period] !== undefined &&
       published.shardKeys.has(key) &&
-      contributions.every((c) => ledgerDates.includes(c.submissionDate));
+      dates.every((date) => ledgerDates.includes(date));
     if (vouched && !(force && prefix === 'submission_date')) {
       if (force) report.shardsRefused += 1;
       else report.shardsAlreadyPublished += 1;
       return;
     }
 
+    const contributions = plan.contributions();
     const { outcome, written } = await updateObject<ShardOutcome>(
       store,
       key,
@@ -175,7 +186,8 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
         }
         return { outcome: { update, base, revision: base, held: stored?.submissions ?? [] } };
       },
-      { contentType: MSGPACK_CONTENT_TYPE, policy, random, knownAbsent: !published.shardKeys.has(key), onConflict },
+      // Not listed: it cannot exist yet, except by another writer's hand, which If-None-Match catches.
+      { ...updateOptions, contentType: MSGPACK_CONTENT_TYPE, ...(published.shardKeys.has(key) ? {} : { known: null }) },
     );
     if (written) {
       report.shardsWritten += 1;
@@ -190,63 +202,125 @@ export async function publishBuild(store: ObjectStore, build: BuildPlan, options
   };
 
   let done = 0;
-  await runPool(build.shards, options.concurrency ?? 16, async (plan) => {
+  await runPool(build.shards, concurrency, async (plan) => {
     await publishShard(plan);
     options.onShardDone?.(++done, build.shards.length);
   });
 
   // A malformed published object is an error (PublishedObjectError), never overwritten.
-  const writeJson = async <TSchema extends GenericSchema>(
-    key: string,
-    schema: TSchema,
-    merged: (existing: InferOutput<TSchema> | undefined) => Promise<InferOutput<TSchema>> | InferOutput<TSchema>,
-  ): Promise<void> => {
+  const writeJson = async (write: IndexWrite, known: KnownObject | undefined): Promise<void> => {
     const { written } = await updateObject<null>(
       store,
-      key,
+      write.key,
       async (current) => {
         const existingText = current ? new TextDecoder().decode(current.bytes) : undefined;
-        const text = JSON.stringify(await merged(current ? parseIndexObject(schema, key, current.bytes) : undefined));
+        // the object read ahead was parsed then; anything read since is parsed now
+        const existing =
+          known && current === known.object ? known.value : current ? parseIndexObject(write.schema, write.key, current.bytes) : undefined;
+        const text = JSON.stringify(await write.merged(existing));
         return text === existingText ? { outcome: null } : { write: new TextEncoder().encode(text), outcome: null };
       },
-      { contentType: JSON_CONTENT_TYPE, policy, random, onConflict },
+      { ...updateOptions, contentType: JSON_CONTENT_TYPE, ...(known ? { known: known.object } : {}) },
     );
     if (!written) return;
     report.indexObjectsWritten += 1;
     report.bytesWritten += written.byteLength;
   };
-  // Merging an update with itself when nothing is published yet gives the same canonical form (sorted).
-  const union =
-    <T>(update: T, merge: (older: T, newer: T) => T) =>
-    (existing: T | undefined): T =>
-      merge(existing ?? update, update);
 
-  for (const [id, published] of versions) {
+  // Each version's manifest, then its ledger; the versions side by side.
+  await runPool([...versions], concurrency, async ([id, published]) => {
     const [prefix, channel, version] = id.split('/') as [Prefix, string, string];
-    if (published.revisions.length === 0) continue;
+    if (published.revisions.length === 0) return;
     const revisionNow = async (metric: string, period: string): Promise<string | undefined> => {
       const shard = await store.get(shardKey(prefix, channel, version, period, metric));
       return shard ? shardRevision(shard.bytes) : undefined;
     };
-    await writeJson(manifestKey(prefix, channel, version), ManifestSchema, (existing) =>
+    const manifest = indexWrite(manifestKey(prefix, channel, version), ManifestSchema, (existing) =>
       manifestWith(existing ?? { metrics: {} }, published.revisions, revisionNow),
     );
-    await writeJson(ledgerKey(prefix, channel, version), LedgerSchema, union(published.newLedger, mergeLedgers));
+    await writeJson(manifest, published.manifestRead);
+    await writeJson(
+      indexWrite(ledgerKey(prefix, channel, version), LedgerSchema, union(published.newLedger, mergeLedgers)),
+      published.ledgerRead,
+    );
+  });
+  // Then metrics and filters, then dates, then channels: within a phase, side by side.
+  for (const phase of indexWrites) {
+    await runPool(phase, concurrency, (write) => writeJson(write, readAhead.get(write.key)));
   }
-  const updates = build.indexes;
+  return report;
+}
+
+/** An object read before publishing, and its parsed value; null object: shown absent. */
+interface KnownObject {
+  object: StoredObject | null;
+  value: unknown;
+}
+
+/** One index object to merge into: its key, schema, and the merged value given what is stored (checked by the schema). */
+interface IndexWrite {
+  key: string;
+  schema: GenericSchema;
+  merged: (existing: unknown) => unknown;
+}
+
+function indexWrite<TSchema extends GenericSchema>(
+  key: string,
+  schema: TSchema,
+  merged: (existing: InferOutput<TSchema> | undefined) => Promise<InferOutput<TSchema>> | InferOutput<TSchema>,
+): IndexWrite {
+  return { key, schema, merged: merged as (existing: unknown) => unknown };
+}
+
+/** Merging an update with itself when nothing is published yet gives the same canonical form (sorted). */
+function union<T>(update: T, merge: (older: T, newer: T) => T): (existing: T | undefined) => T {
+  return (existing) => merge(existing ?? update, update);
+}
+
+/** The index objects after manifests and ledgers, in their phases: metrics and filters, dates, channels. */
+function indexWritesOf(updates: IndexUpdates): IndexWrite[][] {
+  const metricsAndFilters: IndexWrite[] = [];
   for (const [channelVersion, metrics] of updates.metrics) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson(metricsKey(channel, version), MetricsSchema, union(metrics, mergeMetrics));
+    metricsAndFilters.push(indexWrite(metricsKey(channel, version), MetricsSchema, union(metrics, mergeMetrics)));
   }
   for (const [channelVersion, filters] of updates.filters) {
     const [channel, version] = channelVersion.split('/') as [string, string];
-    await writeJson(filtersKey(channel, version), FiltersSchema, union(filters, mergeFilters));
+    metricsAndFilters.push(indexWrite(filtersKey(channel, version), FiltersSchema, union(filters, mergeFilters)));
   }
+  const dates: IndexWrite[] = [];
+  const channels: IndexWrite[] = [];
   for (const [prefix, byChannel] of updates.dates) {
-    for (const [channel, dates] of byChannel) await writeJson(datesKey(prefix, channel), DatesSchema, union(dates, mergeDates));
-    await writeJson(channelsKey(prefix), ChannelsSchema, union([...byChannel.keys()], mergeChannels));
+    for (const [channel, entries] of byChannel) {
+      dates.push(indexWrite(datesKey(prefix, channel), DatesSchema, union(entries, mergeDates)));
+    }
+    channels.push(indexWrite(channelsKey(prefix), ChannelsSchema, union([...byChannel.keys()], mergeChannels)));
   }
-  return report;
+  return [metricsAndFilters, dates, channels];
+}
+
+async function readKnown(store: ObjectStore, key: string, schema: GenericSchema): Promise<KnownObject> {
+  const object = await store.get(key);
+  return { object, value: object ? parseIndexObject(schema, key, object.bytes) : undefined };
+}
+
+/** One (prefix, channel, version) of the build: its listing, and its manifest and ledger if listed. */
+async function readVersion(store: ObjectStore, id: string): Promise<PublishedVersion> {
+  const [prefix, channel, version] = id.split('/') as [Prefix, string, string];
+  const shardKeys = new Set(await store.list(`${LAYOUT_VERSION}/${id}/`));
+  const absent: KnownObject = { object: null, value: undefined };
+  const read = (key: string, schema: GenericSchema) => (shardKeys.has(key) ? readKnown(store, key, schema) : Promise.resolve(absent));
+  const ledgerRead = await read(ledgerKey(prefix, channel, version), LedgerSchema);
+  const manifestRead = await read(manifestKey(prefix, channel, version), ManifestSchema);
+  return {
+    shardKeys,
+    ledger: (ledgerRead.value as LedgerIndex | undefined) ?? { shards: {} },
+    manifest: (manifestRead.value as ManifestIndex | undefined) ?? { metrics: {} },
+    ledgerRead,
+    manifestRead,
+    newLedger: { shards: {} },
+    revisions: [],
+  };
 }
 
 /** A content hash of a shard's bytes: the worker derives ETags from these. */

@@ -43,6 +43,7 @@ import { ScannedMembers } from './scanned-members';
 export const FALLBACK_REASONS = {
   'not-json': 'the scanner found a syntax error (JSON.parse then rejects the line too)',
   'not-an-object': 'the line does not start with an object after JSON whitespace (blank by JavaScript rules, a BOM, another value)',
+  'json-document': 'a ping of an input that is one JSON document (pretty-printed, or an array of pings), which JSON.parse reads whole',
 } as const;
 export type FallbackReason = keyof typeof FALLBACK_REASONS;
 

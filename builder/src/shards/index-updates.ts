@@ -63,8 +63,11 @@ export class IndexCollector {
     if (row.e10sEnabled !== '') options.e10sEnabled.add(row.e10sEnabled);
   }
 
-  /** The index entries of every row noted, sorted; metric metadata from the definitions. */
-  updates(definitions: Definitions): IndexUpdates {
+  /**
+   * The index entries of every row noted, sorted; metric metadata from the definitions of each
+   * channel and version, and which files those were.
+   */
+  updates(definitions: Pick<Definitions, 'forVersion'>): IndexUpdates {
     const dates: IndexUpdates['dates'] = new Map();
     for (const [prefix, byChannel] of this.dateSets) {
       dates.set(prefix, new Map([...byChannel].map(([channel, entries]) => [channel, [...entries.values()].sort(compareDateEntries)])));
@@ -75,9 +78,14 @@ export class IndexCollector {
     }
     const metrics: IndexUpdates['metrics'] = new Map();
     for (const [channelVersion, names] of this.metricNames) {
-      const index: MetricsIndex = { metrics: {} };
+      const [channel, version] = channelVersion.split('/') as [string, string];
+      const set = definitions.forVersion(channel, version);
+      const index: MetricsIndex = {
+        metrics: {},
+        definitions: { histograms: [{ ...set.sources.histograms }], scalars: [{ ...set.sources.scalars }] },
+      };
       for (const stored of [...names].sort()) {
-        const info = metricInfoFor(stored, definitions);
+        const info = metricInfoFor(stored, set);
         if (info) index.metrics[info.publicName] = info.info;
       }
       metrics.set(channelVersion, index);

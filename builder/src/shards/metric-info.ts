@@ -8,14 +8,17 @@ import type { BucketSpec, MetricInfo } from '../../../worker/src/core/index-obje
 import { COUNT_HISTOGRAM_PREFIX, metricFamily } from '../../../worker/src/core/metric-names';
 import { COUNT_LABELS_SPEC, SIMPLE_MEASURES_SPEC } from '../aggregate/value-buckets';
 import type { HistogramDefinition } from '../definitions/histogram-definitions';
-import type { Definitions } from '../definitions/load-definitions';
+import type { DefinitionSet } from '../definitions/load-definitions';
 import { scalarDefinitionName } from '../definitions/scalar-definitions';
 
 /** Name of the extra bucket that follows the labels of a categorical histogram. */
 const CATEGORICAL_SPILL_LABEL = 'spill';
 
 /** undefined when the service would answer 404 for every request of this stored metric. */
-export function metricInfoFor(stored: string, definitions: Definitions): { publicName: string; info: MetricInfo } | undefined {
+export function metricInfoFor(
+  stored: string,
+  definitions: Pick<DefinitionSet, 'histograms' | 'scalars'>,
+): { publicName: string; info: MetricInfo } | undefined {
   switch (metricFamily(stored)) {
     case 'simple-measure':
       return { publicName: stored, info: { kind: 'exponential', description: '', buckets: SIMPLE_MEASURES_SPEC } };

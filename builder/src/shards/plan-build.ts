@@ -10,17 +10,19 @@
 
 import { periodOf } from '../../../worker/src/core/calendar-date';
 import { exceedsInt64 } from '../../../worker/src/core/exact-int';
-import { isPrintableMetricName } from '../../../worker/src/core/metric-names';
+import { fitsInUtf8Bytes, isPrintableMetricName, MAX_LABEL_BYTES, MAX_METRIC_NAME_BYTES } from '../../../worker/src/core/metric-names';
 import type { Aggregator, DimensionGroup, MetricAccumulator } from '../aggregate/aggregator';
 import { accumulatorsOf } from '../aggregate/aggregator';
 import type { Definitions } from '../definitions/load-definitions';
 import type { IndexUpdates } from './index-updates';
 import { IndexCollector } from './index-updates';
 import type { ShardContribution, ShardIdentity, ShardSources } from './shard-rows';
-import { renderContributions, rowDate, rowMembers, rowSum } from './shard-rows';
+import { renderContributions, rowCountsExceedInt64, rowDate, rowMembers, rowSum } from './shard-rows';
 
 export interface ShardPlan {
   identity: ShardIdentity;
+  /** The submission dates of its contributions (those with at least one stored row), sorted: known without rendering a row. */
+  submissionDates: string[];
   /** Renders the shard's contributions (by submission date, each date's rows sorted). Pure: each call builds them anew. */
   contributions(): ShardContribution[];
 }
@@ -28,8 +30,16 @@ export interface ShardPlan {
 /** Aggregated rows that are not stored, by reason. */
 export interface RowsDropped {
   nonPrintableName: number;
+  /** Stored name longer than MAX_METRIC_NAME_BYTES. */
+  nameTooLong: number;
   nulInLabel: number;
+  /** Label longer than MAX_LABEL_BYTES. */
+  labelTooLong: number;
   sumOverflow: number;
+}
+
+export function noRowsDropped(): RowsDropped {
+  return { nonPrintableName: 0, nameTooLong: 0, nulInLabel: 0, labelTooLong: 0, sumOverflow: 0 };
 }
 
 export interface BuildPlan {
@@ -38,16 +48,31 @@ export interface BuildPlan {
   /** The index entries of every row the shards render. */
   indexes: IndexUpdates;
   rowsDropped: RowsDropped;
+  /** Stored rows with a bucket count beyond int64, stored as the largest int64. */
+  rowsClamped: number;
 }
 
 export function planBuild(aggregation: Pick<Aggregator, 'groups'>, definitions: Definitions): BuildPlan {
-  const rowsDropped: RowsDropped = { nonPrintableName: 0, nulInLabel: 0, sumOverflow: 0 };
+  const rowsDropped = noRowsDropped();
   const index = new IndexCollector();
+  const counted = { rowsDropped, rowsClamped: 0 };
   const shards = shardSources(aggregation.groups.values(), rowsDropped).map((sources): ShardPlan => {
-    noteRows(sources, index, rowsDropped);
-    return { identity: sources.identity, contributions: () => renderContributions(sources) };
+    const submissionDates = noteRows(sources, index, counted);
+    return { identity: sources.identity, submissionDates, contributions: () => renderContributions(sources) };
   });
-  return { shards, indexes: index.updates(definitions), rowsDropped };
+  return { shards, indexes: index.updates(definitions), rowsDropped, rowsClamped: counted.rowsClamped };
+}
+
+/** Why an accumulator's name or label cannot be stored, or undefined when both can. */
+export function unstorableReason(
+  metric: string,
+  label: string,
+): 'nonPrintableName' | 'nameTooLong' | 'nulInLabel' | 'labelTooLong' | undefined {
+  if (!isPrintableMetricName(metric)) return 'nonPrintableName';
+  if (!fitsInUtf8Bytes(metric, MAX_METRIC_NAME_BYTES)) return 'nameTooLong';
+  if (label.includes('\u0000')) return 'nulInLabel';
+  if (!fitsInUtf8Bytes(label, MAX_LABEL_BYTES)) return 'labelTooLong';
+  return undefined;
 }
 
 /** Every accumulator with a storable name and label goes to its build_id shard and its submission_date shard. */
@@ -63,12 +88,9 @@ function shardSources(groups: Iterable<DimensionGroup>, rowsDropped: RowsDropped
   for (const group of groups) {
     const { channel, version, submissionDate, buildId } = group.dimensions;
     for (const accumulator of accumulatorsOf(group)) {
-      if (!isPrintableMetricName(accumulator.metric)) {
-        rowsDropped.nonPrintableName += 1;
-        continue;
-      }
-      if (accumulator.label.includes('\u0000')) {
-        rowsDropped.nulInLabel += 1;
+      const unstorable = unstorableReason(accumulator.metric, accumulator.label);
+      if (unstorable !== undefined) {
+        rowsDropped[unstorable] += 1;
         continue;
       }
       const metric = accumulator.metric;
@@ -79,15 +101,23 @@ function shardSources(groups: Iterable<DimensionGroup>, rowsDropped: RowsDropped
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sources]) => sources);
 }
 
-/** Notes the index entries of the rows the shard will store, and counts those it will not (their sum exceeds int64). */
-function noteRows(sources: ShardSources, index: IndexCollector, rowsDropped: RowsDropped): void {
+/**
+ * Notes the index entries of the rows the shard will store, counts those it will not (their sum
+ * exceeds int64) and those it will store with clamped bucket counts; answers the submission dates
+ * left with a stored row.
+ */
+function noteRows(sources: ShardSources, index: IndexCollector, counted: { rowsDropped: RowsDropped; rowsClamped: number }): string[] {
   const { prefix, channel, version, metric } = sources.identity;
-  for (const rows of rowMembers(sources).values()) {
+  const stored: string[] = [];
+  for (const [submissionDate, rows] of rowMembers(sources)) {
+    let storesARow = false;
     for (const members of rows) {
       if (exceedsInt64(rowSum(sources, members))) {
-        rowsDropped.sumOverflow += 1;
+        counted.rowsDropped.sumOverflow += 1;
         continue;
       }
+      if (rowCountsExceedInt64(sources, members)) counted.rowsClamped += 1;
+      storesARow = true;
       // the members of a row share every dimension the index records
       const first = members[0] as number;
       const d = (sources.groups[first] as DimensionGroup).dimensions;
@@ -105,5 +135,7 @@ function noteRows(sources: ShardSources, index: IndexCollector, rowsDropped: Row
         child: (sources.accumulators[first] as MetricAccumulator).process,
       });
     }
+    if (storesARow) stored.push(submissionDate);
   }
+  return stored.sort();
 }

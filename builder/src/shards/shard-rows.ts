@@ -3,10 +3,11 @@
  *
  * A build_id row is one accumulator (unique per group, metric, label and process within a
  * submission date); a submission_date row adds up the accumulators of groups that differ only by
- * build id. A row whose sum exceeds int64 is not stored (as the original dropped it).
+ * build id. A row whose sum exceeds int64 is not stored (as the original dropped it); a bucket
+ * count beyond int64 is stored as the largest int64 (as the original's merges clamped counts).
  */
 import type { ExactInt } from '../../../worker/src/core/exact-int';
-import { addExact, exceedsInt64, truncateExact } from '../../../worker/src/core/exact-int';
+import { addExact, clampInt64, exceedsInt64, truncateExact } from '../../../worker/src/core/exact-int';
 import type { ShardRow } from '../../../worker/src/core/shard';
 import { compareRows } from '../../../worker/src/core/shard';
 import type { Prefix } from '../../../worker/src/core/storage-keys';
@@ -67,7 +68,31 @@ export function rowSum(sources: ShardSources, members: readonly number[]): Exact
   return sum;
 }
 
-/** The shard's contributions, sorted by submission date, rows sorted; overflowing rows and empty dates left out. */
+/** Rows of at most this many accumulators whose cells are all safe integers have no cell beyond int64: 1024 × (2^53 − 1) < 2^63. */
+const ROWS_SAFE_UP_TO = 1024;
+
+/** Could a bucket count of the row these accumulators add up exceed int64? False for every row of ordinary input. */
+function mayExceedInt64(sources: ShardSources, members: readonly number[]): boolean {
+  return members.length > ROWS_SAFE_UP_TO || members.some((i) => (sources.accumulators[i] as MetricAccumulator).exactCells !== undefined);
+}
+
+/** Does a bucket count of the row these accumulators add up exceed int64 (so that it is stored clamped)? Renders no row. */
+export function rowCountsExceedInt64(sources: ShardSources, members: readonly number[]): boolean {
+  if (!mayExceedInt64(sources, members)) return false;
+  const cells: ExactInt[] = [];
+  for (const i of members) {
+    const view = (sources.accumulators[i] as MetricAccumulator).cellView();
+    for (let cell = 0; cell < view.length; cell++) cells[cell] = addExact(cells[cell] ?? 0, view[cell] as ExactInt);
+  }
+  return cells.some(exceedsInt64);
+}
+
+/** Clamps every bucket count beyond int64, in place. */
+function clampCounts(cells: ExactInt[]): void {
+  for (let i = 0; i < cells.length; i++) if (exceedsInt64(cells[i] as ExactInt)) cells[i] = clampInt64(cells[i] as ExactInt);
+}
+
+/** The shard's contributions, sorted by submission date, rows sorted; overflowing rows and empty dates left out, counts clamped. */
 export function renderContributions(sources: ShardSources): ShardContribution[] {
   const { identity } = sources;
   const byDate = rowMembers(sources);
@@ -76,7 +101,10 @@ export function renderContributions(sources: ShardSources): ShardContribution[] 
     const rows: ShardRow[] = [];
     for (const members of byDate.get(submissionDate) as number[][]) {
       const row = renderRow(sources, members);
-      if (!exceedsInt64(row.sum)) rows.push({ ...row, sum: truncateExact(row.sum) });
+      if (exceedsInt64(row.sum)) continue;
+      row.sum = truncateExact(row.sum);
+      if (mayExceedInt64(sources, members)) clampCounts(row.histogram);
+      rows.push(row);
     }
     if (rows.length === 0) continue;
     rows.sort(compareRows);
@@ -98,7 +126,7 @@ function renderRow(sources: ShardSources, members: readonly number[]): ShardRow 
     e10sEnabled: d.e10sEnabled,
     child: accumulator.process,
     label: accumulator.label,
-    histogram: accumulator.histogram(),
+    histogram: cellsOf(accumulator),
     sum: accumulator.sum,
     count: accumulator.count,
   };
@@ -106,12 +134,22 @@ function renderRow(sources: ShardSources, members: readonly number[]): ShardRow 
   return row;
 }
 
+/** A copy of the accumulator's cells, by index: Array.from on a typed array goes through its iterator, several times slower. */
+function cellsOf(accumulator: MetricAccumulator): ExactInt[] {
+  const view = accumulator.cellView();
+  const cells: ExactInt[] = [];
+  for (let i = 0; i < view.length; i++) cells.push(view[i] as ExactInt);
+  return cells;
+}
+
 function addUnbounded(target: ShardRow, source: MetricAccumulator): void {
   const cells = target.histogram;
-  source.histogram().forEach((value, i) => {
+  const view = source.cellView();
+  for (let i = 0; i < view.length; i++) {
+    const value = view[i] as ExactInt;
     if (value !== 0) cells[i] = addExact((cells[i] ?? 0) as ExactInt, value);
     else if (i >= cells.length) cells[i] = 0;
-  });
+  }
   target.sum = addExact(target.sum, source.sum);
   target.count = addExact(target.count, source.count);
 }

@@ -4,10 +4,10 @@
  * until none is left, and sends back its partial aggregate in compact form (typed arrays
  * transferred).
  */
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Aggregator } from '../aggregate/aggregator';
-import { parseHistogramsJson } from '../definitions/histogram-catalog';
+import { histogramsOf } from '../definitions/definitions-spec';
+import { DefinitionFileError } from '../definitions/versioned-definitions';
 import { InputError } from '../input/expand-inputs';
 import { aggregateUnit } from './aggregate-unit';
 import { toCompactPartial, transferablesOf } from './compact-partial';
@@ -18,12 +18,15 @@ const port = parentPort;
 if (!port) throw new Error('aggregate-worker must run in a worker thread');
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-const histograms = parseHistogramsJson(readFileSync(setup.histogramsPath, 'utf8'));
-const aggregator = new Aggregator(histograms, {
-  sampleIdBelow: setup.selection.sampleIdBelow,
-  ...(setup.selection.channels ? { channels: new Set(setup.selection.channels) } : {}),
-  ...(setup.selection.submissionDate !== undefined ? { submissionDate: setup.selection.submissionDate } : {}),
-});
+const histograms = histogramsOf(setup.definitions);
+const aggregator = new Aggregator(
+  { histogramsFor: (channel, version) => histograms.for(channel, version).catalog },
+  {
+    sampleIdBelow: setup.selection.sampleIdBelow,
+    ...(setup.selection.channels ? { channels: new Set(setup.selection.channels) } : {}),
+    ...(setup.selection.submissionDate !== undefined ? { submissionDate: setup.selection.submissionDate } : {}),
+  },
+);
 const nextUnit = new Int32Array(setup.nextUnit);
 
 try {
@@ -36,5 +39,10 @@ try {
   const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats, parsing: aggregator.parsing });
   send({ type: 'partial', partial }, transferablesOf(partial));
 } catch (error) {
-  send({ type: 'failed', message: (error as Error).message, inputError: error instanceof InputError });
+  send({ type: 'failed', message: (error as Error).message, inputError: isInputProblem(error) });
+}
+
+/** What the main thread reports as an unreadable input (exit status 3): the input's, or a definition file's. */
+function isInputProblem(error: unknown): boolean {
+  return error instanceof InputError || error instanceof DefinitionFileError;
 }

@@ -11,11 +11,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import type { HistogramsByVersion } from '../aggregate/aggregator';
 import { Aggregator } from '../aggregate/aggregator';
 import type { PingSelection } from '../aggregate/ping-dimensions';
-import type { HistogramCatalog } from '../definitions/histogram-catalog';
+import type { DefinitionFiles } from '../definitions/definitions-spec';
 import type { InputSource } from '../input/expand-inputs';
 import { InputError } from '../input/expand-inputs';
+import { fileLayout } from '../input/json-document';
 import type { LineProgress } from '../input/read-lines';
 import { isGzipFile } from '../input/read-lines';
 import type { InputFile, WorkUnit } from '../input/work-queue';
@@ -47,13 +49,13 @@ export async function aggregateInParallel(options: {
   sources: InputSource[];
   threads: number;
   parser: ParserName;
-  histograms: HistogramCatalog;
-  histogramsPath: string;
+  /** The main thread's definitions; the worker threads load the same from their spec. */
+  definitions: HistogramsByVersion & { files: DefinitionFiles };
   selection: PingSelection;
   bytes: LineProgress;
   progress?: Progress;
 }): Promise<Aggregator> {
-  const aggregator = new Aggregator(options.histograms, options.selection);
+  const aggregator = new Aggregator(options.definitions, options.selection);
   const units = allUnits(new WorkQueue(await describeFiles(options.sources), { threads: options.threads }));
   // Units 0..workers-1 are reserved for the workers; the rest are taken through the shared counter.
   const workers = Math.min(options.threads - 1, units.length - 1);
@@ -79,7 +81,7 @@ export async function aggregateInParallel(options: {
           slots,
           units,
           nextUnit.buffer as SharedArrayBuffer,
-          workerSetup(options.histogramsPath, options.selection, options.parser),
+          workerSetup(options.definitions.files, options.selection, options.parser),
           {
             fail(error) {
               failure ??= error;
@@ -161,7 +163,9 @@ async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
     if (source.kind !== 'file') continue;
     try {
       const info = await stat(source.path);
-      files.push({ path: source.path, bytes: info.size, splittable: !(await isGzipFile(source.path)) });
+      // a gzip file is read from its start, a JSON document whole; plain NDJSON is cut into ranges
+      const splittable = !(await isGzipFile(source.path)) && (await fileLayout(source.path)) === 'lines';
+      files.push({ path: source.path, bytes: info.size, splittable });
     } catch (error) {
       throw new InputError(`cannot read ${source.path}: ${(error as Error).message}`);
     }
@@ -170,12 +174,12 @@ async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
 }
 
 function workerSetup(
-  histogramsPath: string,
+  definitions: DefinitionFiles,
   selection: PingSelection,
   parser: ParserName,
 ): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
   return {
-    histogramsPath,
+    definitions,
     parser,
     selection: {
       sampleIdBelow: selection.sampleIdBelow,

@@ -1,12 +1,10 @@
-/** Access rules, configuration parsing, conditional requests and the isolate caches. */
+/** Access rules, configuration parsing and conditional requests. */
 import { describe, expect, it } from 'vitest';
 import { metricAccess, visibleChannels, visibleMetrics } from '../../../worker/src/auth/access';
 import { bearerToken } from '../../../worker/src/auth/tokens';
 import { ConfigError, DEFAULTS, parseConfig } from '../../../worker/src/config';
 import { cacheControl, ifNoneMatchMatches, strongEtag } from '../../../worker/src/http/conditional';
 import { responseCacheKey } from '../../../worker/src/http/response-cache';
-import { ByteBoundedLru } from '../../../worker/src/storage/lru';
-import { TtlCache } from '../../../worker/src/storage/ttl-cache';
 
 describe('access rules', () => {
   const access = parseConfig({}).access;
@@ -58,6 +56,7 @@ describe('configuration', () => {
       dataMaxAgeSeconds: 86400,
       indexMaxAgeSeconds: 3600,
       indexCacheSeconds: 60,
+      indexCacheBytes: 16 * 1024 * 1024,
       shardCacheBytes: 48 * 1024 * 1024,
       responseCache: true,
     });
@@ -134,37 +133,5 @@ describe('conditional requests', () => {
     const authed = responseCacheKey(url, true).url;
     expect(anonymous).not.toBe(authed);
     expect(anonymous).toMatch(/^https:\/\/x\.test\/__response-cache\/api-\d+\/anonymous\/aggregates_by\/build_id\/channels\/\?a=1$/);
-  });
-});
-
-describe('isolate caches', () => {
-  it('LRU evicts the least recently used beyond the byte bound and skips oversized values', () => {
-    const lru = new ByteBoundedLru<string>(10);
-    lru.set('a', 'A', 4);
-    lru.set('b', 'B', 4);
-    expect(lru.get('a')).toBe('A');
-    lru.set('c', 'C', 4);
-    expect(lru.get('b')).toBeUndefined();
-    expect(lru.get('a')).toBe('A');
-    expect(lru.bytes).toBe(8);
-    lru.set('huge', 'H', 11);
-    expect(lru.get('huge')).toBeUndefined();
-    expect(lru.size).toBe(2);
-  });
-
-  it('TTL cache shares concurrent loads, expires, and forgets failures', async () => {
-    let now = 0;
-    let loads = 0;
-    const cache = new TtlCache<number>(1000, 10, () => now);
-    const load = async () => ++loads;
-    const [a, b] = await Promise.all([cache.get('k', load), cache.get('k', load)]);
-    expect([a, b, loads]).toEqual([1, 1, 1]);
-    now = 999;
-    expect(await cache.get('k', load)).toBe(1);
-    now = 1000;
-    expect(await cache.get('k', load)).toBe(2);
-    await expect(cache.get('bad', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await Promise.resolve();
-    expect(await cache.get('bad', load)).toBe(3);
   });
 });

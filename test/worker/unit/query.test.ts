@@ -7,7 +7,7 @@ import { decodeShard, encodeShard } from '../../../worker/src/core/shard-codec';
 import type { SumsByDate } from '../../../worker/src/query/aggregate';
 import { accumulateShard, toDataRows } from '../../../worker/src/query/aggregate';
 import { resolveMetric } from '../../../worker/src/query/metric-definition';
-import { parseDataQuery } from '../../../worker/src/query/params';
+import { MAX_PARAMETER_BYTES, parseDataQuery, tooLong } from '../../../worker/src/query/params';
 
 // The original service's messages, word for word.
 const MISSING_PARAMETERS_MESSAGE = 'Missing date or version or metric. All three are required.';
@@ -15,6 +15,7 @@ const SCALAR_NOT_FOUND_MESSAGE = 'Cannot find this scalar definition.';
 const HISTOGRAM_NOT_FOUND_MESSAGE = 'Cannot find this histogram definition.';
 
 import { datesByPeriod, planShardReads } from '../../../worker/src/query/plan';
+import { readAheadMetrics } from '../../../worker/src/query/read-ahead';
 import { joinUseCounter } from '../../../worker/src/query/use-counter';
 
 const PATH = '/aggregates_by/build_id/channels/nightly/';
@@ -71,6 +72,42 @@ describe('parseDataQuery', () => {
     ]) {
       expect(parseDataQuery(PATH, new URLSearchParams(search))).toEqual({ ok: false, status: 404, message: MISSING_PARAMETERS_MESSAGE });
     }
+  });
+
+  it('answers 404 at once for a metric, filter value, version or date longer than 256 UTF-8 bytes, as for an unknown one', () => {
+    const parse = (search: Record<string, string>) =>
+      parseDataQuery(PATH, new URLSearchParams({ version: '54', dates: '20170130', metric: 'GC_MS', ...search }));
+    const longest = `H${'X'.repeat(MAX_PARAMETER_BYTES - 1)}`;
+    expect(MAX_PARAMETER_BYTES).toBe(256);
+    expect(parse({ metric: longest })).toMatchObject({ ok: true, query: { metric: longest } });
+    expect(parse({ metric: `${longest}X` })).toEqual({ ok: false, status: 404, message: HISTOGRAM_NOT_FOUND_MESSAGE });
+    expect(parse({ metric: `SCALARS_${longest}` })).toEqual({ ok: false, status: 404, message: SCALAR_NOT_FOUND_MESSAGE });
+    expect(parse({ metric: `SIMPLE_MEASURES_${'Y'.repeat(16_000)}` })).toEqual({
+      ok: false,
+      status: 404,
+      message: SCALAR_NOT_FOUND_MESSAGE,
+    });
+    // Bytes, not characters: 86 three-byte characters are 258 bytes.
+    expect(parse({ metric: '€'.repeat(85) })).toMatchObject({ ok: true });
+    expect(parse({ metric: '€'.repeat(86) })).toEqual({ ok: false, status: 404, message: HISTOGRAM_NOT_FOUND_MESSAGE });
+    const noData = { ok: false, status: 404, message: 'No data found for this metric.' };
+    for (const key of ['label', 'os', 'osVersion', 'application', 'architecture', 'child', 'e10sEnabled', 'version']) {
+      expect(parse({ [key]: longest }), key).toMatchObject({ ok: true });
+      expect(parse({ [key]: `${longest}X` }), key).toEqual(noData);
+    }
+    expect(parse({ dates: `20170130,${'1'.repeat(257)}` })).toEqual(noData);
+    // Many dates are fine: the limit is per value.
+    expect(parse({ dates: Array.from({ length: 400 }, (_, i) => String(20160101 + i)).join(',') })).toMatchObject({ ok: true });
+  });
+
+  it('tooLong counts UTF-8 bytes', () => {
+    expect(tooLong('')).toBe(false);
+    expect(tooLong('a'.repeat(256))).toBe(false);
+    expect(tooLong('a'.repeat(257))).toBe(true);
+    expect(tooLong('é'.repeat(128))).toBe(false);
+    expect(tooLong('é'.repeat(129))).toBe(true);
+    expect(tooLong('😀'.repeat(64))).toBe(false);
+    expect(tooLong('😀'.repeat(65))).toBe(true);
   });
 
   it('answers 405 for unknown keys, with the URL minus those keys as Allow', () => {
@@ -142,6 +179,36 @@ describe('resolveMetric', () => {
     expect(resolveMetric('SIMPLE_MEASURES_NONEXISTENT', metrics)).toEqual({ ok: false, message: SCALAR_NOT_FOUND_MESSAGE });
     expect(resolveMetric('NONEXISTENT', metrics)).toEqual({ ok: false, message: HISTOGRAM_NOT_FOUND_MESSAGE });
     expect(resolveMetric('constructor', metrics)).toEqual({ ok: false, message: HISTOGRAM_NOT_FOUND_MESSAGE });
+  });
+});
+
+describe('readAheadMetrics', () => {
+  const kinds = new Map([
+    ['GC_MS', 'exponential'],
+    ['CREATE_EVENT_EVENTS', 'count'],
+    ['SCALARS_A.COUNT', 'count'],
+    ['USE_COUNTER2_KNOWN_PAGE', 'boolean'],
+    ['USE_COUNTER2_KNOWN_DOCUMENT', 'boolean'],
+    ['TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED', 'count'],
+  ]);
+
+  it('names only listed metrics, under their stored names', () => {
+    expect(readAheadMetrics('GC_MS', kinds)).toEqual(['GC_MS']);
+    expect(readAheadMetrics('CREATE_EVENT_EVENTS', kinds)).toEqual(['[[COUNT]]_CREATE_EVENT_EVENTS']);
+    expect(readAheadMetrics('SCALARS_A.COUNT', kinds)).toEqual(['SCALARS_A.COUNT']);
+    for (const name of ['NO_SUCH_METRIC', 'constructor', '__proto__', 'gc_ms', '[[COUNT]]_CREATE_EVENT_EVENTS']) {
+      expect(readAheadMetrics(name, kinds), name).toEqual([]);
+    }
+  });
+
+  it('names a use counter with its denominator when both are listed, and nothing for an unlisted one', () => {
+    expect(readAheadMetrics('USE_COUNTER2_KNOWN_PAGE', kinds)).toEqual([
+      'USE_COUNTER2_KNOWN_PAGE',
+      '[[COUNT]]_TOP_LEVEL_CONTENT_DOCUMENTS_DESTROYED',
+    ]);
+    // CONTENT_DOCUMENTS_DESTROYED is not listed here.
+    expect(readAheadMetrics('USE_COUNTER2_KNOWN_DOCUMENT', kinds)).toEqual(['USE_COUNTER2_KNOWN_DOCUMENT']);
+    expect(readAheadMetrics('USE_COUNTER2_UNLISTED_PAGE', kinds)).toEqual([]);
   });
 });
 

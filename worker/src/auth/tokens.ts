@@ -1,7 +1,8 @@
 /**
  * Bearer tokens: RS256 JWTs verified with jose against a JWKS (a URL, or inline JSON), checking
  * issuer, audience, expiry and the required scope. Failures carry the original service's 403
- * bodies ({code, description}). Verified tokens are remembered briefly (never past their exp).
+ * bodies ({code, description}). Verified tokens are remembered briefly (never past their exp),
+ * at most MAX_CACHED_TOKENS of them, each by its SHA-256 (so a long token costs no more memory).
  */
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
@@ -29,7 +30,7 @@ export const AUTH_ERRORS = {
 } as const satisfies Record<string, AuthErrorBody>;
 
 const ALGORITHMS = ['RS256'];
-const MAX_CACHED_TOKENS = 1_000;
+export const MAX_CACHED_TOKENS = 1_000;
 
 /** The token of an `Authorization: Bearer <token>` header, or the original's error for it. */
 export function bearerToken(header: string | undefined | null): { ok: true; token: string } | { ok: false; error: AuthErrorBody } {
@@ -59,10 +60,11 @@ export class TokenVerifier {
     const bearer = bearerToken(authorization);
     if (!bearer.ok) return bearer;
     const token = bearer.token;
+    const digest = await tokenDigest(token);
     const now = this.now();
-    const cached = this.verified.get(token);
+    const cached = this.verified.get(digest);
     if (cached && cached.expires > now) return { ok: true, subject: cached.subject };
-    if (cached) this.verified.delete(token);
+    if (cached) this.verified.delete(digest);
 
     try {
       decodeProtectedHeader(token);
@@ -86,11 +88,22 @@ export class TokenVerifier {
 
     const ttl = Math.min(this.config.tokenCacheSeconds * 1000, (payload.exp as number) * 1000 - now);
     if (ttl > 0) {
-      this.verified.set(token, { expires: now + ttl, subject: payload.sub });
+      this.verified.set(digest, { expires: now + ttl, subject: payload.sub });
       if (this.verified.size > MAX_CACHED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
     }
     return { ok: true, subject: payload.sub };
   }
+
+  /** Verified tokens remembered now (at most MAX_CACHED_TOKENS). */
+  get cachedTokens(): number {
+    return this.verified.size;
+  }
+}
+
+/** The hex SHA-256 of a token: what the verified-token cache is keyed by. */
+async function tokenDigest(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 function verificationError(error: unknown): AuthErrorBody {

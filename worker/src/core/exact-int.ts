@@ -12,7 +12,10 @@ const INT64_MIN = -(1n << 63n);
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** a + b without rounding: number while safe, bigint otherwise. */
+/**
+ * a + b without rounding: number while safe, bigint otherwise. An infinite term (a number
+ * JSON.parse made infinite: 1e400, a 400-digit integer) makes the sum infinite, never an error.
+ */
 export function addExact(a: ExactInt, b: ExactInt): ExactInt {
   if (typeof a === 'number' && typeof b === 'number') {
     const sum = a + b;
@@ -20,6 +23,7 @@ export function addExact(a: ExactInt, b: ExactInt): ExactInt {
     if (Number.isInteger(a) && Number.isInteger(b)) return normalizeExact(BigInt(a) + BigInt(b));
     return sum;
   }
+  if (isNonFinite(a) || isNonFinite(b)) return Number(a) + Number(b);
   return normalizeExact(toBigInt(a) + toBigInt(b));
 }
 
@@ -28,9 +32,12 @@ export function addClamped(a: ExactInt, b: ExactInt): ExactInt {
   return clampInt64(addExact(a, b));
 }
 
-function clampInt64(value: ExactInt): ExactInt {
+/** The value clamped to the signed 64-bit range (±Infinity to its ends). */
+export function clampInt64(value: ExactInt): ExactInt {
   if (typeof value === 'number') {
     if (value <= MAX_SAFE && value >= -MAX_SAFE) return value;
+    if (value === Number.POSITIVE_INFINITY) return INT64_MAX;
+    if (value === Number.NEGATIVE_INFINITY) return INT64_MIN;
     return clampInt64(toBigInt(value));
   }
   if (value > INT64_MAX) return INT64_MAX;
@@ -38,8 +45,11 @@ function clampInt64(value: ExactInt): ExactInt {
   return normalizeExact(value);
 }
 
+/** Is the value above the largest int64 (a row with such a sum is not stored)? True for +Infinity and NaN too. */
 export function exceedsInt64(value: ExactInt): boolean {
-  return typeof value === 'number' ? value > 9.2e18 && toBigInt(value) > INT64_MAX : value > INT64_MAX;
+  if (typeof value === 'bigint') return value > INT64_MAX;
+  if (Number.isNaN(value)) return true;
+  return value > 9.2e18 && (value === Number.POSITIVE_INFINITY || BigInt(value) > INT64_MAX);
 }
 
 /** Truncates a non-integer total (float scalar values) towards zero, like Python's int(). */
@@ -58,6 +68,12 @@ function normalizeExact(value: bigint): ExactInt {
   return value <= BigInt(MAX_SAFE) && value >= -BigInt(MAX_SAFE) ? Number(value) : value;
 }
 
+/** An infinite number or NaN, which no bigint can hold. */
+function isNonFinite(value: ExactInt): boolean {
+  return typeof value === 'number' && !Number.isFinite(value);
+}
+
+/** Finite values only (callers check isNonFinite first): BigInt throws on Infinity and NaN. */
 function toBigInt(value: ExactInt): bigint {
   if (typeof value === 'bigint') return value;
   return BigInt(Number.isInteger(value) ? value : Math.trunc(value));

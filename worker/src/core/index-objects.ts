@@ -88,9 +88,25 @@ export function mergeFilters(a: FiltersIndex, b: FiltersIndex): FiltersIndex {
   return merged;
 }
 
-/** The newer build's definitions win for metrics both know. */
+/** The newer build's definitions win for metrics both know; the definition files of both are listed. */
 export function mergeMetrics(older: MetricsIndex, newer: MetricsIndex): MetricsIndex {
-  return { metrics: sortKeys({ ...older.metrics, ...newer.metrics }) };
+  const merged: MetricsIndex = { metrics: sortKeys({ ...older.metrics, ...newer.metrics }) };
+  if (older.definitions || newer.definitions) {
+    merged.definitions = {
+      histograms: sourcesUnion(older.definitions?.histograms ?? [], newer.definitions?.histograms ?? []),
+      scalars: sourcesUnion(older.definitions?.scalars ?? [], newer.definitions?.scalars ?? []),
+    };
+  }
+  return merged;
+}
+
+type DefinitionSource = NonNullable<MetricsIndex['definitions']>['histograms'][number];
+
+/** The sources of both lists, once each, sorted by file and hash. */
+function sourcesUnion(a: readonly DefinitionSource[], b: readonly DefinitionSource[]): DefinitionSource[] {
+  const byKey = new Map<string, DefinitionSource>();
+  for (const source of [...a, ...b]) byKey.set(`${source.file}\u0000${source.sha256}`, { file: source.file, sha256: source.sha256 });
+  return [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, source]) => source);
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {

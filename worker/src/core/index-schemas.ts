@@ -86,8 +86,18 @@ export const BucketSpecSchema = v.union(
 
 export const MetricInfoSchema = objectOf({ kind: v.string(), description: v.string(), buckets: BucketSpecSchema });
 
-/** v1/meta/{channel}/{version}/metrics.json: keyed by the public metric name (count histograms without [[COUNT]]_). */
-export const MetricsSchema = objectOf({ metrics: recordOf(MetricInfoSchema) });
+/** A definition file a build used: its name (relative to the builder's --definitions directory, or the fallback's) and sha256. */
+export const DefinitionSourceSchema = objectOf({ file: v.string(), sha256: v.string() });
+
+/**
+ * v1/meta/{channel}/{version}/metrics.json: keyed by the public metric name (count histograms
+ * without [[COUNT]]_); `definitions` (since issue 12, absent in older objects; the worker ignores
+ * it) lists the Histograms.json and Scalars.yaml files the builds of this channel and version used.
+ */
+export const MetricsSchema = objectOf({
+  metrics: recordOf(MetricInfoSchema),
+  definitions: v.optional(objectOf({ histograms: v.array(DefinitionSourceSchema), scalars: v.array(DefinitionSourceSchema) })),
+});
 
 export type IndexCheck<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -2,7 +2,6 @@
 import type { AuthErrorBody } from '../auth/tokens';
 import { JSON_CONTENT_TYPE } from '../core/content-types';
 
-export const NO_DATA_MESSAGE = 'No data found for this metric.';
 export const METRIC_NOT_ALLOWED_MESSAGE = 'This metric is not allowed to be served.';
 export const NOT_FOUND_MESSAGE = 'Not found.';
 export const INTERNAL_ERROR_MESSAGE = 'Internal error.';

@@ -7,12 +7,24 @@
  *
  * Two keys of this service's own (not the original's) are accepted as well: `stats` (statistics
  * per entry, see stats/) and `format` (`json`, the default, or `csv`); a bad value answers 400.
+ *
+ * A metric name, filter value, version or date longer than MAX_PARAMETER_BYTES matches nothing
+ * that was ever published: it answers at once what the original answered for such a value once
+ * it had looked (404, "Cannot find this ... definition." for a metric, "No data found for this
+ * metric." for the others), so that no such request costs a read or leaves anything in memory.
  */
 import type { ProcessType } from '../core/metric-names';
 import type { Dimension } from '../core/shard';
 import { DIMENSIONS } from '../core/shard';
 import type { StatName } from '../stats/stat-names';
 import { parseStatNames } from '../stats/stat-names';
+import { unknownMetricMessage } from './metric-definition';
+
+/** The original's answer when a request matches no stored data. */
+export const NO_DATA_MESSAGE = 'No data found for this metric.';
+
+/** Longer than any published metric name, label or other dimension value (UTF-8 bytes). */
+export const MAX_PARAMETER_BYTES = 256;
 
 /** Query keys a data request may carry (the original's list, plus e10sEnabled). */
 export const ALLOWED_DATA_KEYS = [
@@ -83,11 +95,14 @@ export function parseDataQuery(path: string, params: URLSearchParams): DataQuery
   const metric = first.get('metric') ?? '';
   const dates = [...new Set((first.get('dates') ?? '').split(',').map((date) => date.trim()))].filter((date) => date !== '');
   if (!version || !metric || dates.length === 0) return { ok: false, status: 404, message: MISSING_PARAMETERS_MESSAGE };
+  if (tooLong(metric)) return { ok: false, status: 404, message: unknownMetricMessage(metric) };
+  if (tooLong(version) || dates.some(tooLong)) return { ok: false, status: 404, message: NO_DATA_MESSAGE };
 
   const filter: RowFilter = {};
   for (const key of FILTER_KEYS) {
     const value = first.get(key);
     if (value === undefined) continue;
+    if (tooLong(value)) return { ok: false, status: 404, message: NO_DATA_MESSAGE };
     filter[key] = key === 'child' ? canonicalChild(value) : value;
   }
   const query: DataQuery = { version, dates, metric, filter };
@@ -104,4 +119,11 @@ export function parseDataQuery(path: string, params: URLSearchParams): DataQuery
     query.format = format as OutputFormat;
   }
   return { ok: true, query };
+}
+
+/** Whether `value` is longer than MAX_PARAMETER_BYTES in UTF-8 (a character is at most 3 bytes per UTF-16 unit). */
+export function tooLong(value: string): boolean {
+  if (value.length <= MAX_PARAMETER_BYTES / 3) return false;
+  if (value.length > MAX_PARAMETER_BYTES) return true;
+  return new TextEncoder().encode(value).byteLength > MAX_PARAMETER_BYTES;
 }

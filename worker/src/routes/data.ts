@@ -1,7 +1,8 @@
 /**
  * GET /aggregates_by/{prefix}/channels/{channel}/?version=&dates=&metric=[&filters]
  *
- * validate query -> access rules -> (response cache) -> manifest + metrics index (cached)
+ * validate query (values over 256 bytes: 404 here) -> access rules -> (response cache)
+ * -> manifest + metrics index (cached; shards of listed metrics read ahead meanwhile)
  * -> metric definition -> shard plan -> ETag (304 here costs no shard read)
  * -> at most one shard per month (+ the denominator's for use counters) -> sums -> JSON.
  */
@@ -9,20 +10,21 @@ import type { Hono } from 'hono';
 import { metricAccess } from '../auth/access';
 import type { AppEnv, RequestContext } from '../context';
 import type { Prefix } from '../core/storage-keys';
-import { isChannel, isMajorVersion, isPrefix, manifestKey, metricsKey, shardKey } from '../core/storage-keys';
+import { isChannel, isMajorVersion, isPrefix, manifestKey, shardKey } from '../core/storage-keys';
 import { dataBodyHeaders, outputEtagParts, renderDataBody } from '../export/data-output';
 import type { Prepared } from '../http/cacheable';
 import { respondCacheable } from '../http/cacheable';
 import { strongEtag } from '../http/conditional';
-import { errorResponse, forbidden, METRIC_NOT_ALLOWED_MESSAGE, NO_DATA_MESSAGE, notFound } from '../http/errors';
+import { errorResponse, forbidden, METRIC_NOT_ALLOWED_MESSAGE, notFound } from '../http/errors';
 import type { SumsByDate } from '../query/aggregate';
 import { accumulateShard, toDataRows } from '../query/aggregate';
 import type { MetricDefinition } from '../query/metric-definition';
 import { resolveMetric } from '../query/metric-definition';
 import type { DataQuery, RowFilter } from '../query/params';
-import { FILTER_KEYS, parseDataQuery } from '../query/params';
+import { FILTER_KEYS, NO_DATA_MESSAGE, parseDataQuery } from '../query/params';
 import type { ShardRead, ShardScope } from '../query/plan';
 import { datesByPeriod, planShardReads } from '../query/plan';
+import { readAheadMetrics } from '../query/read-ahead';
 import { joinUseCounter } from '../query/use-counter';
 
 export type { DataResponse } from '../export/data-output';
@@ -68,8 +70,8 @@ async function prepareData(
   readAhead: boolean,
 ): Promise<Prepared | Response> {
   if (!isChannel(channel) || !isMajorVersion(query.version)) return errorResponse(404, NO_DATA_MESSAGE);
-  // Not awaited: it runs while the index objects load. Its reads' failures surface in shard() if the plan needs them.
-  if (readAhead) readShardsAhead(rc, { prefix, channel, version: query.version }, query).catch(() => undefined);
+  // Its reads run while the index objects load; their failures surface in shard() if the plan needs them.
+  if (readAhead) readShardsAhead(rc, { prefix, channel, version: query.version }, query);
   const [manifest, metrics] = await Promise.all([
     rc.reader.manifest(prefix, channel, query.version),
     rc.reader.metrics(channel, query.version),
@@ -104,21 +106,18 @@ const READ_AHEAD_MAX_SHARDS = 4;
 /**
  * On a cold request (manifest not cached), starts reading the shards the plan will most likely
  * name, one per month of the requested dates, so that the request waits for one round of R2
- * reads instead of two. With the metrics index cached, the names are exact (a count histogram's
- * [[COUNT]]_NAME, a use counter's denominator); without it, the requested name is the guess,
- * which misses only for count histograms and use-counter denominators (read after the metrics
- * index, as without read-ahead; a missed guess is one wasted read per month).
+ * reads instead of two. Only metrics the version's metrics index listed when this isolate last
+ * read it are guessed (query/read-ahead.ts), under their stored names (a count histogram's
+ * [[COUNT]]_NAME, a use counter's denominator); before the isolate has read that index, or for a
+ * name it does not list, nothing is read ahead: the index objects are read first, and a name
+ * that does not exist costs those reads only. A listed metric with no data in a month is read
+ * once for nothing (and remembered, so not again).
  */
-async function readShardsAhead(rc: RequestContext, scope: ShardScope, query: DataQuery): Promise<void> {
+function readShardsAhead(rc: RequestContext, scope: ShardScope, query: DataQuery): void {
   if (rc.reader.holdsIndex(manifestKey(scope.prefix, scope.channel, scope.version))) return;
-  let names = [query.metric];
-  if (rc.reader.holdsIndex(metricsKey(scope.channel, scope.version))) {
-    const metrics = await rc.reader.metrics(scope.channel, scope.version);
-    const resolution = metrics ? resolveMetric(query.metric, metrics) : undefined;
-    if (!resolution?.ok) return;
-    const { storedName, denominator } = resolution.definition;
-    names = denominator ? [storedName, denominator] : [storedName];
-  }
+  const kinds = rc.reader.metricKinds(scope.channel, scope.version);
+  const names = kinds ? readAheadMetrics(query.metric, kinds) : [];
+  if (names.length === 0) return;
   const periods = [...datesByPeriod(query.dates).keys()];
   const keys = names.flatMap((name) => periods.map((period) => shardKey(scope.prefix, scope.channel, scope.version, period, name)));
   rc.reader.readAhead(keys.slice(0, READ_AHEAD_MAX_SHARDS));

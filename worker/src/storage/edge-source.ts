@@ -1,12 +1,8 @@
 /**
- * The constraints of R2 reads on the Workers platform, applied to any ObjectSource:
- *
- * - at most `maxConcurrentReads` reads in flight per request (Workers allows 6 simultaneous open
- *   connections per invocation and queues the rest; doing the same here makes local runs, where
- *   workerd does not enforce it, queue like production);
- * - optionally, a fixed latency added to every read (`SIMULATED_R2_LATENCY_MS`), spent while the
- *   read holds its connection slot, as a real round trip would. Local R2 answers in well under a
- *   millisecond; R2 from a Worker typically takes tens of milliseconds.
+ * The constraints of R2 reads on the Workers platform, applied to any ObjectSource: at most
+ * `maxConcurrentReads` reads in flight per request (Workers allows 6 simultaneous open
+ * connections per invocation and queues the rest; doing the same here makes local runs, where
+ * workerd does not enforce it, queue like production).
  *
  * One EdgeSource is made per request, so the limit is per request as on the platform. It also
  * reports how long the request had reads in flight (`onReadWait`), for the Server-Timing header.
@@ -18,24 +14,15 @@ import type { ObjectSource } from './object-source';
 export const WORKERS_CONNECTION_LIMIT = 6;
 
 export interface EdgeSourceOptions {
-  /** Added to every read; 0 adds nothing. */
-  latencyMs: number;
   maxConcurrentReads: number;
-  /** How the latency is waited (tests pass a controllable one). */
-  sleep?: (ms: number) => Promise<void>;
   /** Called each time the reads in flight drop to none, with how long there had been some. */
   onReadWait?: (ms: number) => void;
   /** Clock for onReadWait; default performance.now. */
   now?: () => number;
 }
 
-export function sleepMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export class EdgeSource implements ObjectSource {
   private readonly slots: ConcurrencyLimit;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   /** Since when some read has been in flight (undefined: none is). */
   private busySince: number | undefined;
@@ -45,7 +32,6 @@ export class EdgeSource implements ObjectSource {
     private readonly options: EdgeSourceOptions,
   ) {
     this.slots = new ConcurrencyLimit(options.maxConcurrentReads);
-    this.sleep = options.sleep ?? sleepMs;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -53,7 +39,6 @@ export class EdgeSource implements ObjectSource {
     return this.slots.run(async () => {
       this.busySince ??= this.now();
       try {
-        if (this.options.latencyMs > 0) await this.sleep(this.options.latencyMs);
         return await this.inner.get(key);
       } finally {
         // This read still holds its slot: it is the last one in flight when it is alone and nobody waits.

@@ -3,7 +3,7 @@ export class ByteBoundedLru<T> {
   private readonly entries = new Map<string, { value: T; bytes: number }>();
   private totalBytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {}
 
   get(key: string): T | undefined {
     const entry = this.entries.get(key);
@@ -11,6 +11,11 @@ export class ByteBoundedLru<T> {
     this.entries.delete(key);
     this.entries.set(key, entry);
     return entry.value;
+  }
+
+  /** Whether `key` is held (its recency unchanged). */
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   /** Stores the value unless it alone exceeds the bound; evicts the least recently used ones. */

@@ -1,20 +1,16 @@
 /**
- * GET /__bench__/floor: the floor of a data answer, for benchmarks only (BENCH_ROUTES=true; 404
- * otherwise). It answers a fixed JSON body shaped and sized like a 40-date metric answer, through
- * the same middleware (security, CORS and debug headers) and with the same kind of caching
- * headers, but without reading, summing or serializing anything: what the data route costs above
- * it is the work of the query itself.
- *
- * Not in the OpenAPI document: it is not part of the API (see test/core/openapi-document.test.ts).
+ * GET /__bench__/floor: the floor of a data answer, served by the bench entry only
+ * (bench-worker.ts; the deployed worker has no such route). It answers a fixed JSON body shaped
+ * and sized like a 40-date metric answer, through the same middleware (security, CORS and debug
+ * headers) and with the same kind of caching headers, but without reading, summing or
+ * serializing anything: what the data route costs above it is the work of the query itself.
  */
 import type { Hono } from 'hono';
-import type { AppEnv } from '../context';
-import { cacheControl, VARY } from '../http/conditional';
-import { jsonResponse, notFound } from '../http/errors';
+import type { AppEnv } from '../src/context';
+import { cacheControl, VARY } from '../src/http/conditional';
+import { jsonResponse } from '../src/http/errors';
 
 export const BENCH_FLOOR_PATH = '/__bench__/floor';
-/** Every path registered here, so route inventories (the OpenAPI test) can leave them out. */
-export const BENCH_ROUTE_PATHS: readonly string[] = [BENCH_FLOOR_PATH];
 
 /** Shape of the floor body: like GC_MS (50 exponential buckets) over 40 build ids, one label. */
 export const FLOOR_DATES = 40;
@@ -44,9 +40,8 @@ export function benchFloorBody(): string {
   return floorBody;
 }
 
-export function registerBenchRoutes(app: Hono<AppEnv>): void {
+export function registerFloorRoute(app: Hono<AppEnv>): void {
   app.get(BENCH_FLOOR_PATH, (c) => {
-    if (!c.get('request').config.bench.benchRoutes) return notFound();
     const maxAge = c.get('request').config.cache.dataMaxAgeSeconds;
     return jsonResponse(benchFloorBody(), 200, { ETag: FLOOR_ETAG, 'Cache-Control': cacheControl(maxAge, false), Vary: VARY });
   });
