@@ -4,7 +4,7 @@
  *
  *   npm run bench:builder -- [--workload pooled|diverse] [--count N] [--pool P] [--threads N]
  *                            [--repeat R] [--skip-local-r2] [--skip-publish] [--skip-memory]
- *                            [--input FILE ...]
+ *                            [--parsers scan,json] [--input FILE ...]
  *
  * Workloads (generated once, as UNCOMPRESSED NDJSON, into .demo/bench/; re-runs reuse the files):
  *   - pooled: N real-sized demo pings (default 1700, about 300 MB) whose dimensions come from a
@@ -21,6 +21,8 @@
  *     this machine gives N threads of this work right now (on a shared machine, read the
  *     all-cores figures against this one);
  *   - aggregate: `build --partial` (no publishing), 1 thread and N threads;
+ *   (each build configuration once per parser of --parsers: scan, the byte scanner and the
+ *   default, and json, JSON.parse alone; the scanner's fallback rate is printed after the table)
  *   - build → dir: / → local R2: the whole build, publishing into a fresh temp directory / a fresh
  *     Miniflare R2 bucket, 1 thread and N threads. Local R2 also reports workerd's CPU time and
  *     peak RSS (another process).
@@ -48,6 +50,8 @@ import { forEachLineOf, readLineBatches } from '../src/input/read-lines';
 import type { Progress } from '../src/progress';
 import { DirectoryStore } from '../src/publish/directory-store';
 import type { ObjectStore } from '../src/publish/object-store';
+import type { ParserName } from '../src/threads/aggregate-unit';
+import { PARSERS } from '../src/threads/aggregate-unit';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -69,6 +73,8 @@ interface ChildResult {
   shards?: number;
   shardBytes?: number;
   pingsAccepted?: number;
+  /** Lines the byte scanner handed to JSON.parse, by reason (builds with --parser scan). */
+  fallbackReasons?: Record<string, number>;
   /** workerd (local R2): CPU seconds and peak RSS. */
   workerdCpuSeconds?: number;
   workerdRssBytes?: number;
@@ -175,7 +181,7 @@ async function openTarget(mode: Mode, dir: string): Promise<ObjectStore | undefi
   return undefined;
 }
 
-async function childBuild(inputs: string[], threads: number, mode: Mode): Promise<ChildResult> {
+async function childBuild(inputs: string[], threads: number, mode: Mode, parser: ParserName): Promise<ChildResult> {
   const definitions = await loadDefinitions();
   const dir = await mkdtemp(path.join(tmpdir(), 'builder-bench-'));
   const store = await openTarget(mode, dir);
@@ -196,6 +202,7 @@ async function childBuild(inputs: string[], threads: number, mode: Mode): Promis
       selection: { sampleIdBelow: 100 },
       progress,
       threads,
+      parser,
     });
     const ended = performance.now();
     const workerd = childProcesses();
@@ -211,6 +218,7 @@ async function childBuild(inputs: string[], threads: number, mode: Mode): Promis
       ...(store ? { shards: report.shards.written } : {}),
       shardBytes: report.bytesWritten,
       pingsAccepted: report.pings.accepted,
+      fallbackReasons: { ...report.parsing.fallbackReasons },
       ...(mode === 'local' ? { workerdCpuSeconds: workerd.cpuSeconds - workerdAtStart, workerdRssBytes: workerd.rssBytes } : {}),
     };
   } finally {
@@ -263,6 +271,12 @@ async function runParallelFloor(inputs: string[], parts: number): Promise<ChildR
   };
 }
 
+function parserNamed(name: string): ParserName {
+  const parser = PARSERS.find((known) => known === name);
+  if (parser === undefined) throw new Error(`--parser(s): ${PARSERS.join(' or ')}, not "${name}"`);
+  return parser;
+}
+
 const inputArgs = (files: string[]) => files.flatMap((file) => ['--input', file]);
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -306,6 +320,7 @@ interface RunSettings {
   all: number;
   repeat: number;
   modes: Mode[];
+  parsers: ParserName[];
 }
 
 /** Runs `args` `repeat` times and keeps the fastest. */
@@ -331,10 +346,13 @@ async function benchWorkload(workload: Workload, settings: RunSettings): Promise
   const label = { partial: 'aggregate only (--partial)', dir: 'build → dir:', local: 'build → local R2' } as const;
   const results = new Map<string, ChildResult>();
   for (const mode of settings.modes) {
-    for (const threads of [1, all]) {
-      const result = await best(['--child', 'build', ...inputArgs(inputs), '--threads', String(threads), '--mode', mode], repeat);
-      results.set(`${mode}/${threads}`, result);
-      rows.push(tableRow(`${label[mode]}, ${threads} thread${threads > 1 ? 's' : ''}`, result, floor));
+    for (const parser of settings.parsers) {
+      for (const threads of [1, all]) {
+        const args = ['--child', 'build', ...inputArgs(inputs), '--threads', String(threads), '--mode', mode, '--parser', parser];
+        const result = await best(args, repeat);
+        results.set(`${mode}/${parser}/${threads}`, result);
+        rows.push(tableRow(`${label[mode]}, --parser ${parser}, ${threads} thread${threads > 1 ? 's' : ''}`, result, floor));
+      }
     }
   }
   console.log([...TABLE_HEADER, ...rows].join('\n'));
@@ -342,15 +360,33 @@ async function benchWorkload(workload: Workload, settings: RunSettings): Promise
   const floorSpeedUp = rate(parallelFloor) / rate(floor);
   console.log(`- parallel floor / floor: ${fmt(floorSpeedUp, 2)}x (what this machine gives ${all} threads of JSON.parse now)`);
   for (const mode of settings.modes) {
-    const one = results.get(`${mode}/1`) as ChildResult;
-    const many = results.get(`${mode}/${all}`) as ChildResult;
-    console.log(
-      `- ${label[mode]}: 1 thread / floor ${fmt(rate(one) / rate(floor), 2)}; ${all} threads / 1 thread ${fmt(rate(many) / rate(one), 2)}x ` +
-        `(total ${fmt(one.totalSeconds / many.totalSeconds, 2)}x); ${all} threads / parallel floor ${fmt(rate(many) / rate(parallelFloor), 2)}` +
-        (one.shards ? `; publishing ${fmt(((one.totalSeconds - one.aggregateSeconds) * 1000) / one.shards, 3)} ms/shard (1 thread)` : ''),
-    );
-    warnIfDifferent(one, many, `${label[mode]} 1-thread and ${all}-thread builds`);
+    for (const parser of settings.parsers) {
+      const one = results.get(`${mode}/${parser}/1`) as ChildResult;
+      const many = results.get(`${mode}/${parser}/${all}`) as ChildResult;
+      console.log(
+        `- ${label[mode]}, --parser ${parser}: 1 thread / floor ${fmt(rate(one) / rate(floor), 2)}; ${all} threads / 1 thread ${fmt(rate(many) / rate(one), 2)}x ` +
+          `(total ${fmt(one.totalSeconds / many.totalSeconds, 2)}x); ${all} threads / parallel floor ${fmt(rate(many) / rate(parallelFloor), 2)}` +
+          (one.shards ? `; publishing ${fmt(((one.totalSeconds - one.aggregateSeconds) * 1000) / one.shards, 3)} ms/shard (1 thread)` : ''),
+      );
+      warnIfDifferent(one, many, `${label[mode]} --parser ${parser} 1-thread and ${all}-thread builds`);
+      if (parser === 'scan') console.log(`  scanner fallback: ${fallbackRate(one)}`);
+    }
+    if (settings.parsers.length > 1) {
+      const [first, second] = settings.parsers as [ParserName, ParserName];
+      const a = results.get(`${mode}/${first}/1`) as ChildResult;
+      const b = results.get(`${mode}/${second}/1`) as ChildResult;
+      console.log(`- ${label[mode]}, 1 thread: --parser ${first} / --parser ${second} ${fmt(rate(a) / rate(b), 2)}x`);
+      warnIfDifferent(a, b, `${label[mode]} --parser ${first} and --parser ${second} builds`);
+    }
   }
+}
+
+/** The lines the scanner gave to JSON.parse, of all lines, with the reasons. */
+function fallbackRate(r: ChildResult): string {
+  const reasons = Object.entries(r.fallbackReasons ?? {});
+  const fallen = reasons.reduce((total, [, n]) => total + n, 0);
+  const why = reasons.map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return `${fallen} of ${r.lines} lines (${fmt((100 * fallen) / Math.max(1, r.lines), 2)}%)${why ? `: ${why}` : ''}`;
 }
 
 async function memoryCheck(input: string, settings: RunSettings): Promise<void> {
@@ -387,6 +423,8 @@ async function main(): Promise<void> {
       'skip-publish': { type: 'boolean' },
       'skip-memory': { type: 'boolean' },
       repeat: { type: 'string' },
+      parser: { type: 'string' },
+      parsers: { type: 'string' },
     },
   });
   if (values.child) {
@@ -396,7 +434,7 @@ async function main(): Promise<void> {
     const result =
       values.child === 'floor'
         ? await childFloor(inputs, range)
-        : await childBuild(inputs, Number(values.threads ?? 1), (values.mode ?? 'dir') as Mode);
+        : await childBuild(inputs, Number(values.threads ?? 1), (values.mode ?? 'dir') as Mode, parserNamed(values.parser ?? 'scan'));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -419,6 +457,7 @@ async function main(): Promise<void> {
     all: Number(values.threads ?? availableParallelism()),
     repeat: Math.max(1, Number(values.repeat ?? 1)),
     modes,
+    parsers: (values.parsers ?? PARSERS.join(',')).split(',').map(parserNamed),
   };
   console.log(`## builder bench\n`);
   console.log(`- command: \`npm run bench:builder${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``);

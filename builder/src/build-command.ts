@@ -3,7 +3,7 @@
  * aggregate file) and `merge` (partial aggregates -> aggregate -> plan -> publish).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { AggregationStats } from './aggregate/aggregator';
+import type { AggregationStats, ParsingStats } from './aggregate/aggregator';
 import { Aggregator } from './aggregate/aggregator';
 import { decodePartial, encodePartial } from './aggregate/partial-aggregate';
 import type { PingSelection } from './aggregate/ping-dimensions';
@@ -17,6 +17,7 @@ import { emptyPublishReport, publishBuild } from './publish/publish-build';
 import type { BuildReport } from './report';
 import { makeReport } from './report';
 import { planBuild } from './shards/plan-build';
+import type { ParserName } from './threads/aggregate-unit';
 import { aggregateUnit } from './threads/aggregate-unit';
 import { aggregateInParallel } from './threads/parallel-aggregate';
 
@@ -36,6 +37,8 @@ export interface BuildOptions {
   force?: boolean;
   /** Aggregation threads: 1 (the default here) aggregates in this thread, N > 1 in N worker threads. */
   threads?: number;
+  /** How lines are parsed: 'scan' (the default) or 'json' (JSON.parse alone, the reference). */
+  parser?: ParserName;
 }
 
 export interface MergeOptions {
@@ -53,6 +56,8 @@ interface InputSummary {
   inputs: number;
   inputBytes: number;
   stats: AggregationStats;
+  /** How the lines were parsed (a merge parses none). */
+  parsing?: ParsingStats;
 }
 
 /** `build`: inputs -> aggregate -> plan -> publish (or -> a partial aggregate file). */
@@ -61,7 +66,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildReport> {
   const sources = await expandInputs(options.inputs, options.stdin);
   const read: LineProgress = { bytesRead: 0 };
   const aggregator = await aggregateSources(sources, read, options);
-  const input = { inputs: sources.length, inputBytes: read.bytesRead, stats: aggregator.stats };
+  const input = { inputs: sources.length, inputBytes: read.bytesRead, stats: aggregator.stats, parsing: aggregator.parsing };
   if (options.partialOut !== undefined) return writePartial(aggregator, options.partialOut, input, options, started);
   if (!options.store) throw new Error('runBuild needs a store or a partial output file');
   return publish(aggregator, options.store, input, options, started);
@@ -99,10 +104,12 @@ async function absorbPartials(
 /** The pings of every source, in this thread or (threads > 1) in worker threads. */
 async function aggregateSources(sources: InputSource[], read: LineProgress, options: BuildOptions): Promise<Aggregator> {
   const threads = options.threads ?? 1;
+  const parser = options.parser ?? 'scan';
   if (threads > 1) {
     return aggregateInParallel({
       sources,
       threads,
+      parser,
       definitions: options.definitions,
       selection: options.selection,
       bytes: read,
@@ -112,7 +119,7 @@ async function aggregateSources(sources: InputSource[], read: LineProgress, opti
   const aggregator = new Aggregator(options.definitions, options.selection);
   const progress = () => options.progress?.update({ phase: 'aggregating', done: aggregator.stats.linesRead, unit: 'pings' });
   // Batches of whole lines, as the worker threads get them: one await per batch, not per line.
-  for (const source of sources) await aggregateUnit(aggregator, { source }, read, progress);
+  for (const source of sources) await aggregateUnit(aggregator, { source }, read, parser, progress);
   return aggregator;
 }
 

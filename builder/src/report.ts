@@ -1,7 +1,8 @@
 /** The build report: what was read, kept, skipped and written. */
 
 import type { MetricsIndex } from '../../worker/src/core/index-objects';
-import type { AggregationStats } from './aggregate/aggregator';
+import type { AggregationStats, ParsingStats } from './aggregate/aggregator';
+import { emptyParsingStats } from './aggregate/aggregator';
 import type { MetricSkipReason, PingSkipReason } from './aggregate/skip-reasons';
 import { formatBytes } from './format-bytes';
 import { printableName } from './printable-name';
@@ -31,6 +32,8 @@ export interface BuildReport {
     /** Stored rows with a bucket count beyond 2^63-1, stored as 2^63-1. */
     rowsClamped: number;
   };
+  /** Lines read by the byte scanner and by JSON.parse (--parser json, or the scanner's fallback, with its reasons). */
+  parsing: ParsingStats;
   shards: {
     contributions: number;
     written: number;
@@ -63,6 +66,7 @@ export function makeReport(parts: {
   inputs: number;
   inputBytes: number;
   stats: AggregationStats;
+  parsing?: ParsingStats;
   rowsDropped?: RowsDropped;
   rowsClamped?: number;
   /** The metrics index updates of the build (absent for a partial aggregate): which definitions each channel and version used. */
@@ -94,6 +98,7 @@ export function makeReport(parts: {
       rowsDropped,
       rowsClamped: parts.rowsClamped ?? 0,
     },
+    parsing: parts.parsing ? { ...parts.parsing, fallbackReasons: { ...parts.parsing.fallbackReasons } } : emptyParsingStats(),
     shards: {
       contributions: publish.contributions,
       written: publish.shardsWritten,
@@ -129,6 +134,7 @@ export function formatReport(report: BuildReport): string {
   lines.push(...definitionLines(report));
   if (report.metrics.rowsClamped > 0)
     lines.push(`  counts clamped:  ${report.metrics.rowsClamped} rows had a bucket count beyond 2^63-1, stored as 2^63-1`);
+  lines.push(parsingLine(report.parsing));
   lines.push(...publishLines(report.shards));
   lines.push(
     `  index objects:   ${report.indexObjectsWritten} written`,
@@ -136,6 +142,12 @@ export function formatReport(report: BuildReport): string {
     `  time:            ${report.seconds.toFixed(2)} s`,
   );
   return lines.join('\n');
+}
+
+function parsingLine(parsing: ParsingStats): string {
+  const reasons = Object.entries(parsing.fallbackReasons).map(([reason, count]) => `${count} ${reason}`);
+  const fallback = reasons.length > 0 ? ` (fallback: ${reasons.join(', ')})` : '';
+  return `  lines parsed:    ${parsing.scanned} by the byte scanner, ${parsing.jsonParsed} by JSON.parse${fallback}`;
 }
 
 /** Channel/versions listed per set of definition files before the rest are counted. */

@@ -114,6 +114,7 @@ describe('build --threads', () => {
     const run = aggregateInParallel({
       sources: [{ kind: 'file', path: input }],
       threads: 2,
+      parser: 'scan',
       definitions: {
         ...definitions,
         files: { ...definitions.files, histograms: { path: path.join(dir, 'no-such-Histograms.json'), label: 'x' } },
@@ -130,6 +131,7 @@ describe('build --threads', () => {
     const run = aggregateInParallel({
       sources: [{ kind: 'file', path: input }],
       threads: 2,
+      parser: 'scan',
       // a directory the workers cannot scan: they fail while starting, outside their reading loop
       definitions: { ...definitions, files: { ...definitions.files, directory: path.join(dir, 'no-such-definitions') } },
       selection: { sampleIdBelow: 100 },

@@ -17,7 +17,10 @@ import { addExact } from '../../../worker/src/core/exact-int';
 import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { HistogramCatalog } from '../definitions/histogram-catalog';
-import type { MetricSink } from './extract-metrics';
+import type { FallbackReason, ScanResult } from '../scan/ping-scanner';
+import { PingScanner } from '../scan/ping-scanner';
+import { ScannedBuckets } from '../scan/scanned-buckets';
+import type { HistogramValues, MetricSink } from './extract-metrics';
 import { extractMetrics } from './extract-metrics';
 import { HistogramLayout, NON_INTEGER_KEY } from './histogram-layout';
 import { CellArena, MAX_SAFE, MetricAccumulator } from './metric-accumulator';
@@ -48,6 +51,20 @@ export interface AggregationStats {
   metricsSkipped: Partial<Record<MetricSkipReason, number>>;
   /** Histogram names seen without a definition, with how often. */
   undefinedHistograms: Map<string, number>;
+}
+
+/** How the lines were parsed (kept apart from AggregationStats, which partial aggregate files hold: a merge parses no line). */
+export interface ParsingStats {
+  /** Lines the byte scanner read. */
+  scanned: number;
+  /** Lines JSON.parse read: every line with --parser json, the fallback's lines with the scanner. */
+  jsonParsed: number;
+  /** Why the scanner handed lines to JSON.parse. */
+  fallbackReasons: Partial<Record<FallbackReason, number>>;
+}
+
+export function emptyParsingStats(): ParsingStats {
+  return { scanned: 0, jsonParsed: 0, fallbackReasons: {} };
 }
 
 /** A histogram name without a definition. */
@@ -91,14 +108,12 @@ class GroupState implements DimensionGroup {
 }
 
 /**
- * Turns one input line into a ping (a JSON value); throws on a line that is not one. Behind this
- * interface so that a byte scanner can replace JSON.parse without touching the aggregation.
+ * Reads one input line's bytes into a ping, as far as the aggregation reads it (scan/ping-scanner.ts),
+ * or says the line must take the JSON.parse path.
  */
-export interface PingParser {
-  parse(line: string): unknown;
+export interface PingReader {
+  scan(bytes: Uint8Array, start: number, end: number): ScanResult;
 }
-
-const jsonPingParser: PingParser = { parse: (line) => JSON.parse(line) as unknown };
 
 /** What absorb() takes: another aggregation's groups and stats (a partial aggregate). */
 export interface AggregationState {
@@ -115,6 +130,7 @@ export class Aggregator {
     metricsSkipped: {},
     undefinedHistograms: new Map(),
   };
+  readonly parsing: ParsingStats = emptyParsingStats();
   private readonly series = new SeriesIndex<LayoutSlot>();
   /** Every histogram catalog a group uses; a metric's layouts are indexed like this. */
   private readonly catalogs: HistogramCatalog[] = [];
@@ -130,7 +146,7 @@ export class Aggregator {
   constructor(
     histograms: HistogramCatalog | HistogramsByVersion,
     private readonly selection: PingSelection = { sampleIdBelow: 100 },
-    private readonly parser: PingParser = jsonPingParser,
+    private readonly reader: PingReader = new PingScanner(),
   ) {
     this.histograms = histograms instanceof HistogramCatalog ? { histogramsFor: () => histograms } : histograms;
   }
@@ -140,13 +156,39 @@ export class Aggregator {
     return this.groupStates;
   }
 
-  /** One line of NDJSON input. */
+  /** One line of NDJSON input, parsed by JSON.parse (the reference path, `--parser json`). */
   addLine(line: string): void {
     if (isBlank(line)) return;
+    this.parseLine(line);
+  }
+
+  /**
+   * One line of NDJSON input as the bytes [start, end) of `bytes` (without its newline), read by
+   * the byte scanner; a line it cannot read is decoded (UTF-8 with replacement characters, as the
+   * line reader decodes for addLine) and parsed by JSON.parse, with the same result.
+   */
+  addLineBytes(bytes: Uint8Array, start: number, end: number): void {
+    const result = this.reader.scan(bytes, start, end);
+    if (result.kind === 'ping') {
+      this.stats.linesRead += 1;
+      this.parsing.scanned += 1;
+      this.addParsedPing(result.ping);
+      return;
+    }
+    if (result.kind === 'blank') return;
+    const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end);
+    if (isBlank(line)) return;
+    const reasons = this.parsing.fallbackReasons;
+    reasons[result.reason] = (reasons[result.reason] ?? 0) + 1;
+    this.parseLine(line);
+  }
+
+  private parseLine(line: string): void {
     this.stats.linesRead += 1;
+    this.parsing.jsonParsed += 1;
     let ping: unknown;
     try {
-      ping = this.parser.parse(line);
+      ping = JSON.parse(line);
     } catch {
       this.skipPing('invalid-json');
       return;
@@ -158,6 +200,13 @@ export class Aggregator {
   addPing(ping: unknown): void {
     this.stats.linesRead += 1;
     this.addParsedPing(ping);
+  }
+
+  /** A ping JSON.parse read (of a JSON document input), counted as such: as the scanner's fallback when `fallback` says why. */
+  addJsonParsedPing(ping: unknown, fallback?: FallbackReason): void {
+    this.parsing.jsonParsed += 1;
+    if (fallback !== undefined) this.parsing.fallbackReasons[fallback] = (this.parsing.fallbackReasons[fallback] ?? 0) + 1;
+    this.addPing(ping);
   }
 
   private addParsedPing(ping: unknown): void {
@@ -228,12 +277,18 @@ export class Aggregator {
     for (const [name, n] of other.undefinedHistograms) stats.undefinedHistograms.set(name, (stats.undefinedHistograms.get(name) ?? 0) + n);
   }
 
+  absorbParsing(other: ParsingStats): void {
+    this.parsing.scanned += other.scanned;
+    this.parsing.jsonParsed += other.jsonParsed;
+    addCounts(this.parsing.fallbackReasons, other.fallbackReasons);
+  }
+
   private accumulatorIn(group: GroupState, metric: string, label: string, process: ProcessType, width: number): MetricAccumulator {
     const id = this.series.series(this.series.entry(metric), label, processIndex(process));
     return group.accumulator(id, metric, label, process, width);
   }
 
-  private addHistogram(name: string, label: string, process: ProcessType, values: Record<string, unknown>, sum: number): void {
+  private addHistogram(name: string, label: string, process: ProcessType, values: HistogramValues, sum: number): void {
     const entry = this.series.entry(name);
     const catalog = (this.current as GroupState).catalog;
     let layout = entry.layouts[catalog];
@@ -246,9 +301,39 @@ export class Aggregator {
     const accumulator = this.accumulatorOf(entry, label, process, layout.width);
     accumulator.sum = addExact(accumulator.sum, sum);
     accumulator.count += 1;
+    if (values instanceof ScannedBuckets) this.addScannedBuckets(layout, accumulator, values);
+    else this.addBucketObject(layout, accumulator, values);
+  }
+
+  /**
+   * The byte scanner's pairs: plain bucket numbers, ascending, counts as numbers (NaN: not a
+   * number). Ascending buckets meet ascending bounds in one walk along both: each bucket's cell is
+   * the first bound equal to it (as in the layout's table), or none.
+   */
+  private addScannedBuckets(layout: HistogramLayout, accumulator: MetricAccumulator, values: ScannedBuckets): void {
+    const pairs = values.pairs;
+    const bounds = layout.ascendingBounds;
+    if (bounds === undefined) {
+      const table = layout.table;
+      for (let i = values.start; i < values.end; i += 2) {
+        const bucket = pairs[i] as number;
+        const index = bucket < table.length ? (table[bucket] as number) : layout.indexOfBucket(bucket);
+        if (index >= 0) this.addCount(accumulator, index, pairs[i + 1] as number);
+      }
+      return;
+    }
+    let index = 0;
+    for (let i = values.start; i < values.end; i += 2) {
+      const bucket = pairs[i] as number;
+      while (index < bounds.length && (bounds[index] as number) < bucket) index++;
+      if (index === bounds.length) return;
+      if (bounds[index] === bucket) this.addCount(accumulator, index, pairs[i + 1] as number);
+    }
+  }
+
+  /** A JSON object of bucket key -> count, in Object.keys order. */
+  private addBucketObject(layout: HistogramLayout, accumulator: MetricAccumulator, values: Record<string, unknown>): void {
     const table = layout.table;
-    const arena = (this.current as GroupState).arena;
-    const offset = accumulator.offset;
     // Object.keys and a digit loop: cheaper than for-in and a string-keyed map for the index-like
     // keys of `values` (measured); anything but a short digit string takes indexOfKey.
     const keys = Object.keys(values);
@@ -271,32 +356,37 @@ export class Aggregator {
         if (index === NON_INTEGER_KEY) this.skipMetric('non-integer-bucket-key');
         continue;
       }
-      const count = values[key];
-      let increment: number;
-      if (typeof count === 'number') {
-        if (count === 0) continue;
-        if (!Number.isInteger(count)) {
-          this.skipMetric('non-integer-bucket-count');
-          continue;
-        }
-        increment = count;
-      } else if (typeof count === 'boolean') {
-        if (!count) continue;
-        increment = 1;
-      } else {
-        this.skipMetric('non-integer-bucket-count');
-        continue;
-      }
-      if (accumulator.exactCells === undefined) {
-        const cells = arena.cells;
-        const next = (cells[offset + index] as number) + increment;
-        if (next <= MAX_SAFE && next >= -MAX_SAFE) {
-          cells[offset + index] = next;
-          continue;
-        }
-      }
-      accumulator.addToCell(index, increment);
+      this.addCount(accumulator, index, values[key]);
     }
+  }
+
+  /** Adds one bucket's count (Python's int or bool; anything else is skipped and counted) to cell `index`. */
+  private addCount(accumulator: MetricAccumulator, index: number, count: unknown): void {
+    let increment: number;
+    if (typeof count === 'number') {
+      if (count === 0) return;
+      if (!Number.isInteger(count)) {
+        this.skipMetric('non-integer-bucket-count');
+        return;
+      }
+      increment = count;
+    } else if (typeof count === 'boolean') {
+      if (!count) return;
+      increment = 1;
+    } else {
+      this.skipMetric('non-integer-bucket-count');
+      return;
+    }
+    if (accumulator.exactCells === undefined) {
+      const cells = (this.current as GroupState).arena.cells;
+      const at = accumulator.offset + index;
+      const next = (cells[at] as number) + increment;
+      if (next <= MAX_SAFE && next >= -MAX_SAFE) {
+        cells[at] = next;
+        return;
+      }
+    }
+    accumulator.addToCell(index, increment);
   }
 
   private addValue(metric: string, label: string, process: ProcessType, value: number, labels: readonly number[]): void {

@@ -5,6 +5,8 @@
 import { isRecord } from '../../../worker/src/core/is-record';
 import type { ProcessType } from '../../../worker/src/core/metric-names';
 import { countHistogramMetric, PROCESS_TYPES, scalarMetric, simpleMeasureMetric } from '../../../worker/src/core/metric-names';
+import type { ScannedBuckets } from '../scan/scanned-buckets';
+import { forEachMember } from '../scan/scanned-members';
 import { pythonNumber } from './ping-dimensions';
 import type { MetricSkipReason } from './skip-reasons';
 import { COUNT_HISTOGRAM_LABELS, NUMERIC_SCALARS_LABELS, SIMPLE_MEASURES_LABELS } from './value-buckets';
@@ -18,9 +20,15 @@ const EXCLUDED_KEYED_HISTOGRAMS: ReadonlySet<string> = new Set([
 /** Scalars whose name starts with this were never aggregated. */
 const SKIPPED_SCALAR_PREFIX = 'browser.engagement.navigation';
 
+/**
+ * A histogram's sparse values: the JSON object (bucket key -> count), or the byte scanner's
+ * reading of one (ScannedBuckets, an object too: isRecord holds for it).
+ */
+export type HistogramValues = Record<string, unknown> | ScannedBuckets;
+
 export interface MetricSink {
   /** A valid histogram (not a count histogram): its sparse values and its sum. */
-  histogram(name: string, label: string, process: ProcessType, values: Record<string, unknown>, sum: number): void;
+  histogram(name: string, label: string, process: ProcessType, values: HistogramValues, sum: number): void;
   /** One value to count in the largest label not above it. */
   value(metric: string, label: string, process: ProcessType, value: number, labels: readonly number[]): void;
   skipped(reason: MetricSkipReason): void;
@@ -65,7 +73,11 @@ const simpleMetric = (name: string): string => simpleMeasureMetric(name);
  * field that is not an object is counted (its contents are ignored, as the original ignored them).
  */
 function containerAt(container: Record<string, unknown>, field: string, sink: MetricSink): Record<string, unknown> | undefined {
-  const value = container[field];
+  return containerOf(container[field], sink);
+}
+
+/** The value if it is an object, else undefined (counted when present). */
+function containerOf(value: unknown, sink: MetricSink): Record<string, unknown> | undefined {
   if (isRecord(value)) return value;
   if (value !== undefined) sink.skipped('invalid-container');
   return undefined;
@@ -93,17 +105,14 @@ export function extractMetrics(payload: Record<string, unknown>, sink: MetricSin
 
 function extractHistograms(payload: Record<string, unknown>, process: ProcessType, sink: MetricSink): void {
   const histograms = containerAt(payload, 'histograms', sink);
-  if (histograms) {
-    for (const name in histograms) extractHistogram(histograms[name], name, '', process, sink);
-  }
+  if (histograms) forEachMember(histograms, (name, histogram) => extractHistogram(histogram, name, '', process, sink));
   const keyed = containerAt(payload, 'keyedHistograms', sink);
   if (!keyed) return;
-  for (const name in keyed) {
-    if (EXCLUDED_KEYED_HISTOGRAMS.has(name)) continue;
-    const byKey = containerAt(keyed, name, sink);
-    if (!byKey) continue;
-    for (const key in byKey) extractHistogram(byKey[key], name, key, process, sink);
-  }
+  forEachMember(keyed, (name, value) => {
+    if (EXCLUDED_KEYED_HISTOGRAMS.has(name)) return;
+    const byKey = containerOf(value, sink);
+    if (byKey) forEachMember(byKey, (key, histogram) => extractHistogram(histogram, name, key, process, sink));
+  });
 }
 
 function extractHistogram(histogram: unknown, name: string, label: string, process: ProcessType, sink: MetricSink): void {
@@ -128,19 +137,17 @@ function extractHistogram(histogram: unknown, name: string, label: string, proce
 function extractSimpleMeasures(container: Record<string, unknown>, process: ProcessType, sink: MetricSink): void {
   const simple = containerAt(container, 'simpleMeasurements', sink);
   if (!simple) return;
-  for (const name in simple) {
-    const value = simple[name];
+  forEachMember(simple, (name, value) => {
     if (isRecord(value)) {
-      for (const subName in value) {
-        const subValue = pythonNumber(value[subName]);
-        if (subValue === undefined) continue;
-        sink.value(simpleSubMetric(name, subName), '', process, subValue, SIMPLE_MEASURES_LABELS);
-      }
+      forEachMember(value, (subName, subValue) => {
+        const number = pythonNumber(subValue);
+        if (number !== undefined) sink.value(simpleSubMetric(name, subName), '', process, number, SIMPLE_MEASURES_LABELS);
+      });
     } else {
       const number = pythonNumber(value);
       if (number !== undefined) sink.value(remembered(simpleNames, name, simpleMetric), '', process, number, SIMPLE_MEASURES_LABELS);
     }
-  }
+  });
 }
 
 function extractScalars(processes: Record<string, unknown>, sink: MetricSink): void {
@@ -153,32 +160,26 @@ function extractScalars(processes: Record<string, unknown>, sink: MetricSink): v
     }
     const scalars = containerAt(payload, 'scalars', sink);
     if (scalars) {
-      for (const name in scalars) {
-        const value = pythonNumber(scalars[name]);
-        if (value === undefined) {
-          sink.skipped('non-numeric-value');
-          continue;
-        }
-        if (name.startsWith(SKIPPED_SCALAR_PREFIX)) continue;
-        sink.value(remembered(scalarNames, name, scalarMetric), '', process, value, NUMERIC_SCALARS_LABELS);
-      }
+      forEachMember(scalars, (name, scalar) => {
+        const value = pythonNumber(scalar);
+        if (value === undefined) sink.skipped('non-numeric-value');
+        else if (!name.startsWith(SKIPPED_SCALAR_PREFIX))
+          sink.value(remembered(scalarNames, name, scalarMetric), '', process, value, NUMERIC_SCALARS_LABELS);
+      });
     }
     const keyedScalars = containerAt(payload, 'keyedScalars', sink);
     if (!keyedScalars) continue;
-    for (const name in keyedScalars) {
-      if (name.startsWith(SKIPPED_SCALAR_PREFIX)) continue;
-      const byKey = containerAt(keyedScalars, name, sink);
-      if (!byKey) continue;
+    forEachMember(keyedScalars, (name, keyed) => {
+      if (name.startsWith(SKIPPED_SCALAR_PREFIX)) return;
+      const byKey = containerOf(keyed, sink);
+      if (!byKey) return;
       const metric = remembered(scalarNames, name, scalarMetric);
-      for (const key in byKey) {
-        const value = pythonNumber(byKey[key]);
-        if (value === undefined) {
-          sink.skipped('non-numeric-value');
-          continue;
-        }
-        sink.value(metric, remembered(labelNames, key, upperCase), process, value, NUMERIC_SCALARS_LABELS);
-      }
-    }
+      forEachMember(byKey, (key, scalar) => {
+        const value = pythonNumber(scalar);
+        if (value === undefined) sink.skipped('non-numeric-value');
+        else sink.value(metric, remembered(labelNames, key, upperCase), process, value, NUMERIC_SCALARS_LABELS);
+      });
+    });
   }
 }
 

@@ -207,6 +207,23 @@ export function forEachLineOf(batch: Uint8Array, each: (line: string) => void): 
   if (start < buffer.length) each(buffer.toString('utf8', start));
 }
 
+/**
+ * Calls `each` with the bounds [start, end) of every line (without its newline) of a batch from
+ * readLineBatches, for a reader of bytes (the byte scanner): nothing is decoded. The same lines
+ * as forEachLineOf.
+ */
+export function forEachLineRange(batch: Uint8Array, each: (start: number, end: number) => void): void {
+  const buffer = Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  let start = 0;
+  let newline = buffer.indexOf(10, start);
+  while (newline >= 0) {
+    each(start, newline);
+    start = newline + 1;
+    newline = buffer.indexOf(10, start);
+  }
+  if (start < buffer.length) each(start, buffer.length);
+}
+
 /** The stream's chunks as Buffers, counted. */
 async function* countBytes(stream: AsyncIterable<Uint8Array | string>, progress?: LineProgress): AsyncGenerator<Buffer> {
   for await (const chunk of stream) {

@@ -7,22 +7,32 @@ import type { Aggregator } from '../aggregate/aggregator';
 import type { InputSource } from '../input/expand-inputs';
 import { openSource } from '../input/json-document';
 import type { ByteRange, LineProgress } from '../input/read-lines';
-import { forEachLineOf, readLineBatches } from '../input/read-lines';
+import { forEachLineOf, forEachLineRange, readLineBatches } from '../input/read-lines';
 
 const BATCH_BYTES = 1 << 20;
 
-/** `afterBatch` runs after each batch of lines, or after a document (progress; it may throw to stop the reading). */
+/** How lines become pings: the byte scanner (with JSON.parse as its fallback), or JSON.parse alone (the reference). */
+export const PARSERS = ['scan', 'json'] as const;
+export type ParserName = (typeof PARSERS)[number];
+
+/**
+ * `afterBatch` runs after each batch of lines, or after a document (progress; it may throw to
+ * stop the reading). A document is JSON.parse's whatever the parser (with the scanner, its pings
+ * are counted as the fallback's, reason json-document).
+ */
 export async function aggregateUnit(
   aggregator: Aggregator,
   unit: { source: InputSource; range?: ByteRange },
   bytes: LineProgress,
+  parser: ParserName,
   afterBatch?: () => void,
 ): Promise<void> {
   let source = unit.source;
   if (!unit.range) {
     const opened = await openSource(source, bytes);
     if (opened.kind === 'document') {
-      for (const ping of opened.pings) aggregator.addPing(ping);
+      const fallback = parser === 'scan' ? 'json-document' : undefined;
+      for (const ping of opened.pings) aggregator.addJsonParsedPing(ping, fallback);
       afterBatch?.();
       return;
     }
@@ -30,7 +40,8 @@ export async function aggregateUnit(
   }
   const addLine = (line: string) => aggregator.addLine(line);
   for await (const batch of readLineBatches(source, bytes, BATCH_BYTES, unit.range)) {
-    forEachLineOf(batch, addLine);
+    if (parser === 'json') forEachLineOf(batch, addLine);
+    else forEachLineRange(batch, (start, end) => aggregator.addLineBytes(batch, start, end));
     afterBatch?.();
   }
 }

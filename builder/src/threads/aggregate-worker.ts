@@ -33,10 +33,10 @@ try {
   for (let index = setup.firstUnit; index < setup.units.length; index = Atomics.add(nextUnit, 0, 1)) {
     const bytes = { bytesRead: 0 };
     const linesBefore = aggregator.stats.linesRead;
-    await aggregateUnit(aggregator, setup.units[index] as (typeof setup.units)[number], bytes);
+    await aggregateUnit(aggregator, setup.units[index] as (typeof setup.units)[number], bytes, setup.parser);
     send({ type: 'unit-done', lines: aggregator.stats.linesRead - linesBefore, bytes: bytes.bytesRead });
   }
-  const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats });
+  const partial = toCompactPartial({ groups: aggregator.groups.values(), stats: aggregator.stats, parsing: aggregator.parsing });
   send({ type: 'partial', partial }, transferablesOf(partial));
 } catch (error) {
   send({ type: 'failed', message: (error as Error).message, inputError: isInputProblem(error) });

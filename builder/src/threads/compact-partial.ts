@@ -9,7 +9,7 @@
  */
 import type { ExactInt } from '../../../worker/src/core/exact-int';
 import { PROCESS_TYPES } from '../../../worker/src/core/metric-names';
-import type { AggregationStats, Aggregator, DimensionGroup } from '../aggregate/aggregator';
+import type { AggregationStats, Aggregator, DimensionGroup, ParsingStats } from '../aggregate/aggregator';
 import type { MetricAccumulator } from '../aggregate/metric-accumulator';
 import { dimensionList, dimensionsOfList } from '../aggregate/ping-dimensions';
 import { processIndex } from '../aggregate/series-index';
@@ -33,9 +33,14 @@ export interface CompactPartial {
   strings: string[];
   groups: CompactGroup[];
   stats: Omit<AggregationStats, 'undefinedHistograms'> & { undefinedHistograms: [string, number][] };
+  parsing?: ParsingStats;
 }
 
-export function toCompactPartial(state: { groups: Iterable<DimensionGroup>; stats: AggregationStats }): CompactPartial {
+export function toCompactPartial(state: {
+  groups: Iterable<DimensionGroup>;
+  stats: AggregationStats;
+  parsing?: ParsingStats;
+}): CompactPartial {
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
   const idOf = (text: string): number => {
@@ -88,7 +93,12 @@ export function toCompactPartial(state: { groups: Iterable<DimensionGroup>; stat
     groups.push({ dimensions: dimensionList(group.dimensions), layout, counts, sums, cells, exactCells });
   }
   const { undefinedHistograms, ...counters } = state.stats;
-  return { strings, groups, stats: { ...counters, undefinedHistograms: [...undefinedHistograms] } };
+  return {
+    strings,
+    groups,
+    stats: { ...counters, undefinedHistograms: [...undefinedHistograms] },
+    ...(state.parsing ? { parsing: state.parsing } : {}),
+  };
 }
 
 /**
@@ -125,4 +135,5 @@ export function absorbCompactPartial(aggregator: Aggregator, partial: CompactPar
     }
   }
   aggregator.absorbStats({ ...partial.stats, undefinedHistograms: new Map(partial.stats.undefinedHistograms) });
+  if (partial.parsing) aggregator.absorbParsing(partial.parsing);
 }

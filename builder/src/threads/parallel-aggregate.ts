@@ -23,6 +23,7 @@ import { isGzipFile } from '../input/read-lines';
 import type { InputFile, WorkUnit } from '../input/work-queue';
 import { WorkQueue } from '../input/work-queue';
 import type { Progress } from '../progress';
+import type { ParserName } from './aggregate-unit';
 import { aggregateUnit } from './aggregate-unit';
 import type { CompactPartial } from './compact-partial';
 import { absorbCompactPartial } from './compact-partial';
@@ -47,6 +48,7 @@ interface Slot {
 export async function aggregateInParallel(options: {
   sources: InputSource[];
   threads: number;
+  parser: ParserName;
   /** The main thread's definitions; the worker threads load the same from their spec. */
   definitions: HistogramsByVersion & { files: DefinitionFiles };
   selection: PingSelection;
@@ -75,18 +77,24 @@ export async function aggregateInParallel(options: {
   const started =
     slots.length === 0
       ? Promise.resolve()
-      : startWorkers(slots, units, nextUnit.buffer as SharedArrayBuffer, workerSetup(options.definitions.files, options.selection), {
-          fail(error) {
-            failure ??= error;
-            notify();
+      : startWorkers(
+          slots,
+          units,
+          nextUnit.buffer as SharedArrayBuffer,
+          workerSetup(options.definitions.files, options.selection, options.parser),
+          {
+            fail(error) {
+              failure ??= error;
+              notify();
+            },
+            notify,
+            onUnitDone(lines, bytes) {
+              linesRead += lines;
+              options.bytes.bytesRead += bytes;
+              reportProgress();
+            },
           },
-          notify,
-          onUnitDone(lines, bytes) {
-            linesRead += lines;
-            options.bytes.bytesRead += bytes;
-            reportProgress();
-          },
-        });
+        );
 
   try {
     const checkFailure = () => {
@@ -94,9 +102,9 @@ export async function aggregateInParallel(options: {
       if (failure) throw failure;
     };
     for (const source of options.sources) {
-      if (source.kind === 'stdin') await aggregateUnit(aggregator, { source }, options.bytes, checkFailure);
+      if (source.kind === 'stdin') await aggregateUnit(aggregator, { source }, options.bytes, options.parser, checkFailure);
     }
-    for (let unit = takeUnit(); unit; unit = takeUnit()) await aggregateUnit(aggregator, unit, options.bytes, checkFailure);
+    for (let unit = takeUnit(); unit; unit = takeUnit()) await aggregateUnit(aggregator, unit, options.bytes, options.parser, checkFailure);
     await started;
     while (!failure && !slots.every((slot) => slot.partial)) await new Promise<void>((resolve) => (wake = resolve));
     if (failure) throw failure;
@@ -165,9 +173,14 @@ async function describeFiles(sources: InputSource[]): Promise<InputFile[]> {
   return files;
 }
 
-function workerSetup(definitions: DefinitionFiles, selection: PingSelection): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
+function workerSetup(
+  definitions: DefinitionFiles,
+  selection: PingSelection,
+  parser: ParserName,
+): Omit<WorkerSetup, 'units' | 'firstUnit' | 'nextUnit'> {
   return {
     definitions,
+    parser,
     selection: {
       sampleIdBelow: selection.sampleIdBelow,
       ...(selection.channels ? { channels: [...selection.channels] } : {}),
